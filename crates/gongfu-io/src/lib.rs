@@ -1,0 +1,2 @@
+//! Columnar readers and writers (CSV, Parquet) for gongfu.
+#![deny(missing_docs)]

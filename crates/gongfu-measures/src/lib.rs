@@ -1,0 +1,2 @@
+//! Exact weighted distributional measures.
+#![deny(missing_docs)]

@@ -1,0 +1,2 @@
+//! The deterministic synthetic demo province of gongfu.
+#![deny(missing_docs)]
