@@ -1,0 +1,319 @@
+//! Inequality: Lorenz, shares, Gini, GE, Atkinson, CV, ratios, Zenga, J-divergence, Wolfson.
+
+use super::{lorenz, lorenz_sum, undefined};
+use crate::ctx::Ctx;
+use crate::dist::View;
+use crate::error::Result;
+use crate::quantile::quantile;
+use crate::registry::{Args, Output};
+use crate::sum::{Acc, sum_range, sums_by};
+
+pub(crate) fn lorenz_ordinate(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
+    let v = ctx.view("lorenz")?;
+    Ok(Output::one(&v, lorenz(&v, a.num("p")?, "lorenz")?))
+}
+
+pub(crate) fn share(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
+    let v = ctx.view("share")?;
+    let (lo, hi) = (a.num("a")?, a.num("b")?);
+    if lo > hi {
+        return Err(a.bad(format!("a ({lo}) must not exceed b ({hi})")));
+    }
+    Ok(Output::one(
+        &v,
+        lorenz(&v, hi, "share")? - lorenz(&v, lo, "share")?,
+    ))
+}
+
+pub(crate) fn top_share(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
+    let v = ctx.view("top_share")?;
+    Ok(Output::one(
+        &v,
+        1.0 - lorenz(&v, 1.0 - a.num("f")?, "top_share")?,
+    ))
+}
+
+pub(crate) fn bottom_share(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
+    let v = ctx.view("bottom_share")?;
+    Ok(Output::one(&v, lorenz(&v, a.num("f")?, "bottom_share")?))
+}
+
+pub(crate) fn bottom40_mean(ctx: &Ctx<'_>, _: &Args) -> Result<Output> {
+    let v = ctx.view("bottom40_mean")?;
+    Ok(Output::one(
+        &v,
+        lorenz_sum(&v, 0.4) / (0.4 * v.total_weight()),
+    ))
+}
+
+/// Σ w x C and Σ w² x over a view.
+fn gini_sums(v: &View<'_>) -> (f64, f64) {
+    let (x, w) = (v.x, v.w);
+    let [a, b] = sums_by::<2, _>(0, v.len(), |i| {
+        let wx = w[i] * x[i];
+        [wx * v.c(i), wx * w[i]]
+    });
+    (a, b)
+}
+
+/// Eurostat Gini (scale-invariant in the weights).
+pub(crate) fn gini_eurostat(v: &View<'_>) -> f64 {
+    let (a, b) = gini_sums(v);
+    (2.0 * a - b) / (v.total_weight() * v.total()) - 1.0
+}
+
+pub(crate) fn gini(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
+    let v = ctx.view("gini")?;
+    if v.total() == 0.0 {
+        return Err(undefined("gini", "total income is 0"));
+    }
+    let g = match a.text("form")?.as_str() {
+        "eurostat" => gini_eurostat(&v),
+        "convey" => {
+            let (s, _) = gini_sums(&v);
+            (2.0 * s - v.total()) / (v.total_weight() * v.total()) - 1.0
+        }
+        other => return Err(a.bad(format!("form is eurostat or convey, not \"{other}\""))),
+    };
+    Ok(Output::one(&v, g))
+}
+
+/// (1/N) Σ w (x/μ)^α, with α = 0 meaning (1/N) Σ w ln(x/μ) and α = 1 meaning
+/// (1/N) Σ w (x/μ) ln(x/μ). The view holds only admissible incomes.
+pub(crate) fn power_mean_term(v: &View<'_>, alpha: f64) -> f64 {
+    let (x, w) = (v.x, v.w);
+    let mu = v.mean();
+    let n = v.len();
+    let s = if alpha == 0.0 {
+        sum_range(0, n, |i| w[i] * (x[i] / mu).ln())
+    } else if alpha == 1.0 {
+        sum_range(0, n, |i| {
+            let r = x[i] / mu;
+            w[i] * r * r.ln()
+        })
+    } else if alpha == 2.0 {
+        // centred form: Σw(x/μ)² /N = 1 + Σw(x−μ)²/(Nμ²)
+        let d = sum_range(0, n, |i| {
+            let e = x[i] - mu;
+            w[i] * e * e
+        });
+        return 1.0 + d / (v.total_weight() * mu * mu);
+    } else if alpha == -1.0 {
+        sum_range(0, n, |i| w[i] * (mu / x[i]))
+    } else if alpha == 0.5 {
+        sum_range(0, n, |i| w[i] * (x[i] / mu).sqrt())
+    } else {
+        sum_range(0, n, |i| w[i] * (x[i] / mu).powf(alpha))
+    };
+    s / v.total_weight()
+}
+
+/// GE(α) from the power-mean term.
+pub(crate) fn ge_value(v: &View<'_>, alpha: f64) -> f64 {
+    let m = power_mean_term(v, alpha);
+    if alpha == 0.0 {
+        -m
+    } else if alpha == 1.0 {
+        m
+    } else if alpha == 2.0 {
+        (m - 1.0) / 2.0
+    } else {
+        (m - 1.0) / (alpha * (alpha - 1.0))
+    }
+}
+
+/// The view GE(α) may use and the count excluded.
+pub(crate) fn ge_view<'a>(ctx: &Ctx<'a>, alpha: f64, id: &str) -> Result<(View<'a>, usize)> {
+    let strict = alpha <= 1.0;
+    let integer = alpha.fract() == 0.0;
+    if strict || !integer {
+        ctx.positive_view(id, strict)
+    } else {
+        Ok((ctx.view(id)?, 0))
+    }
+}
+
+fn ge_output(ctx: &Ctx<'_>, alpha: f64, id: &str) -> Result<Output> {
+    let (v, excl) = ge_view(ctx, alpha, id)?;
+    if v.mean() <= 0.0 {
+        return Err(undefined(id, "the mean income is not positive"));
+    }
+    let key = format!("ge:{alpha}:{}:{}", v.offset, v.len());
+    let g = ctx.memo(&key, || Ok(ge_value(&v, alpha)))?;
+    Ok(Output::one(&v, g).excluding(excl))
+}
+
+pub(crate) fn ge(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
+    let alpha = a.num("alpha")?;
+    ge_output(ctx, alpha, "ge")
+}
+
+pub(crate) fn theil(ctx: &Ctx<'_>, _: &Args) -> Result<Output> {
+    ge_output(ctx, 1.0, "theil")
+}
+
+pub(crate) fn mld(ctx: &Ctx<'_>, _: &Args) -> Result<Output> {
+    ge_output(ctx, 0.0, "mld")
+}
+
+pub(crate) fn atkinson(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
+    let eps = a.num("eps")?;
+    if eps < 0.0 {
+        return Err(a.bad(format!("eps must be >= 0, got {eps}")));
+    }
+    let (v, excl) = ctx.positive_view("atkinson", true)?;
+    let value = if eps == 1.0 {
+        let key = format!("ge:0:{}:{}", v.offset, v.len());
+        let mld = ctx.memo(&key, || Ok(ge_value(&v, 0.0)))?;
+        1.0 - (-mld).exp()
+    } else {
+        let m = power_mean_term(&v, 1.0 - eps);
+        1.0 - m.powf(1.0 / (1.0 - eps))
+    };
+    Ok(Output::one(&v, value).excluding(excl))
+}
+
+pub(crate) fn cv(ctx: &Ctx<'_>, _: &Args) -> Result<Output> {
+    let v = ctx.view("cv")?;
+    let mu = v.mean();
+    if mu == 0.0 {
+        return Err(undefined("cv", "the mean income is 0"));
+    }
+    let (x, w) = (v.x, v.w);
+    let ss = sum_range(0, v.len(), |i| {
+        let e = x[i] - mu;
+        w[i] * e * e
+    });
+    Ok(Output::one(&v, (ss / v.total_weight()).sqrt() / mu))
+}
+
+pub(crate) fn palma(ctx: &Ctx<'_>, _: &Args) -> Result<Output> {
+    let v = ctx.view("palma")?;
+    let b40 = lorenz(&v, 0.4, "palma")?;
+    if b40 <= 0.0 {
+        return Err(undefined(
+            "palma",
+            "the bottom-40% income share is not positive",
+        ));
+    }
+    Ok(Output::one(&v, (1.0 - lorenz(&v, 0.9, "palma")?) / b40))
+}
+
+pub(crate) fn qsr(ctx: &Ctx<'_>, _: &Args) -> Result<Output> {
+    let v = ctx.view("qsr")?;
+    let q20 = quantile(&v, 0.2, ctx.rule)?;
+    let q80 = quantile(&v, 0.8, ctx.rule)?;
+    let lo = v.partial_total(0, v.count_at_most(q20));
+    let hi = v.partial_total(v.count_at_most(q80), v.len());
+    if lo <= 0.0 {
+        return Err(undefined(
+            "qsr",
+            "the bottom-20% income total is not positive",
+        ));
+    }
+    Ok(Output::one(&v, hi / lo))
+}
+
+fn quantile_ratio(ctx: &Ctx<'_>, hi: f64, lo: f64, id: &str) -> Result<Output> {
+    let v = ctx.view(id)?;
+    let d = quantile(&v, lo, ctx.rule)?;
+    if d <= 0.0 {
+        return Err(undefined(id, format!("quantile {lo} is not positive")));
+    }
+    Ok(Output::one(&v, quantile(&v, hi, ctx.rule)? / d))
+}
+
+pub(crate) fn p90p10(ctx: &Ctx<'_>, _: &Args) -> Result<Output> {
+    quantile_ratio(ctx, 0.9, 0.1, "p90p10")
+}
+
+pub(crate) fn p80p20(ctx: &Ctx<'_>, _: &Args) -> Result<Output> {
+    quantile_ratio(ctx, 0.8, 0.2, "p80p20")
+}
+
+/// Zenga (2007) index, the point estimator of convey `svyzenga`:
+/// `Z = 1 − Σ_k w_k (N − H_k)(T − K_k) / (N H_k K_k)` with `H_k` the cumulative
+/// weight through k and `K_k = T − Σ_{i<k} w_i x_i` the income of those at or above k.
+///
+/// The per-unit sum depends on the order of tied incomes. By default
+/// (`ties=merged`) tied units are merged into one (their weights added), which
+/// makes the index independent of row order; `ties=input` orders tied units as
+/// they came in, which is what convey does (R's stable `order`).
+pub(crate) fn zenga(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
+    let (v, excl) = ctx.positive_view("zenga", false)?;
+    let (n, t) = (v.total_weight(), v.total());
+    if t <= 0.0 {
+        return Err(undefined("zenga", "total income is not positive"));
+    }
+    let merged = match a.text("ties")?.as_str() {
+        "merged" => true,
+        "input" => false,
+        other => return Err(a.bad(format!("ties is merged or input, not \"{other}\""))),
+    };
+    let rows = &ctx.dist.rows()[v.offset..v.offset + v.len()];
+    let mut below = Acc::default();
+    let mut h = Acc::default();
+    let mut z = Acc::default();
+    let mut i = 0;
+    let mut order: Vec<usize> = Vec::new();
+    while i < v.len() {
+        let mut j = i + 1;
+        while j < v.len() && v.x[j] == v.x[i] {
+            j += 1;
+        }
+        order.clear();
+        order.extend(i..j);
+        if merged {
+            let (mut wg, mut yg) = (Acc::default(), Acc::default());
+            for &k in &order {
+                wg.add(v.w[k]);
+                yg.add(v.w[k] * v.x[k]);
+            }
+            let y_before = below.value();
+            h.add(wg.value());
+            if wg.value() > 0.0 {
+                let hk = h.value();
+                z.add(wg.value() * (n - hk) * y_before / (n * hk * (t - y_before)));
+            }
+            below.add(yg.value());
+        } else {
+            order.sort_by_key(|&k| rows[k]);
+            for &k in &order {
+                let (x, w) = (v.x[k], v.w[k]);
+                h.add(w);
+                if w > 0.0 {
+                    let y_before = below.value();
+                    let hk = h.value();
+                    z.add(w * (n - hk) * y_before / (n * hk * (t - y_before)));
+                }
+                below.add(w * x);
+            }
+        }
+        i = j;
+    }
+    Ok(Output::one(&v, 1.0 - z.value()).excluding(excl))
+}
+
+pub(crate) fn jdiv(ctx: &Ctx<'_>, _: &Args) -> Result<Output> {
+    let (v, excl) = ctx.positive_view("jdiv", true)?;
+    let k0 = format!("ge:0:{}:{}", v.offset, v.len());
+    let k1 = format!("ge:1:{}:{}", v.offset, v.len());
+    let g0 = ctx.memo(&k0, || Ok(ge_value(&v, 0.0)))?;
+    let g1 = ctx.memo(&k1, || Ok(ge_value(&v, 1.0)))?;
+    Ok(Output::one(&v, g0 + g1).excluding(excl))
+}
+
+pub(crate) fn wolfson(ctx: &Ctx<'_>, _: &Args) -> Result<Output> {
+    let v = ctx.view("wolfson")?;
+    let m = quantile(&v, 0.5, ctx.rule)?;
+    if m <= 0.0 || v.total() == 0.0 {
+        return Err(undefined("wolfson", "the median is not positive"));
+    }
+    let mu = v.mean();
+    let g = gini_eurostat(&v);
+    let bottom_half_mean = lorenz_sum(&v, 0.5) / (0.5 * v.total_weight());
+    Ok(Output::one(
+        &v,
+        2.0 * (mu * (1.0 - g) - bottom_half_mean) / m,
+    ))
+}
