@@ -37,7 +37,7 @@ pub struct Ctx<'a> {
     pub baseline_whole: Option<&'a Distribution>,
     /// Years between the baseline and now (annualisation); 1 by default.
     pub years: f64,
-    cache: Mutex<HashMap<String, f64>>,
+    cache: Mutex<HashMap<String, Vec<f64>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -119,16 +119,21 @@ impl<'a> Ctx<'a> {
         Ok((p, excluded))
     }
 
-    /// Memoises a scalar shared by several measures of the same context.
-    pub(crate) fn memo(&self, key: &str, f: impl FnOnce() -> Result<f64>) -> Result<f64> {
+    /// Memoises sums shared by several measures of the same context (one fused pass each).
+    pub(crate) fn memo<const K: usize>(
+        &self,
+        key: &str,
+        f: impl FnOnce() -> Result<[f64; K]>,
+    ) -> Result<[f64; K]> {
         if let Ok(c) = self.cache.lock()
             && let Some(v) = c.get(key)
+            && let Ok(arr) = <[f64; K]>::try_from(v.as_slice())
         {
-            return Ok(*v);
+            return Ok(arr);
         }
         let v = f()?;
         if let Ok(mut c) = self.cache.lock() {
-            c.insert(key.to_string(), v);
+            c.insert(key.to_string(), v.to_vec());
         }
         Ok(v)
     }

@@ -1,8 +1,9 @@
 //! The sorted weighted distribution that every measure reads.
 
 use crate::error::{MeasureError, Result};
-use crate::sum::{prefix_sums, sum_range};
+use crate::sum::{Acc, CHUNK, PAR_MIN, prefix_sums, sum_range};
 use rayon::prelude::*;
+use std::sync::OnceLock;
 
 /// A categorical column attached to a distribution (codes in sorted order).
 #[derive(Debug, Clone, PartialEq)]
@@ -27,23 +28,42 @@ pub struct Numeric {
 /// Weighted observations sorted once by value.
 ///
 /// Built from `(values, weights)`: validated (finite values; finite weights
-/// `> 0`), sorted once by `(value, weight, input row)` — a total order, so the
-/// result is the same whatever the input row order — with compensated cumulative
-/// weights. Every measure reads it without sorting again; domains are filtered
-/// from it in one pass that keeps the order.
+/// `> 0`), sorted once by value with ties in a canonical order (by weight, then
+/// input row), so that every result is bit-for-bit the same whatever the input
+/// row order and the number of threads. Cumulative weights are compensated.
+/// Every measure reads it without sorting again; domains are filtered from it
+/// in one pass that keeps the order.
+///
+/// Columns that travel with the observations (domain codes, household size,
+/// income sources, later strata and PSUs) are attached with
+/// [`Distribution::builder`]; they are permuted once into the sorted order.
+/// Without attachments only `(value, weight)` pairs are sorted — the cheapest
+/// possible sort — and the input row of each observation is not kept.
 ///
 /// Internally weights may be 0 (domain and replicate semantics: the
-/// observation stays, its weight does not count); the public constructor
-/// refuses them because a user's zero weight is almost always a mistake.
-#[derive(Debug, Clone, PartialEq)]
+/// observation stays, its weight does not count); the public constructors
+/// refuse them because a user's zero weight is almost always a mistake.
+#[derive(Debug, Clone)]
 pub struct Distribution {
     pub(crate) x: Vec<f64>,
     pub(crate) w: Vec<f64>,
     pub(crate) cum: Vec<f64>,
-    pub(crate) row: Vec<u32>,
+    pub(crate) row: Option<Vec<u32>>,
     pub(crate) total_wx: f64,
     pub(crate) cats: Vec<Category>,
     pub(crate) nums: Vec<Numeric>,
+    /// Lazily computed inclusive prefix sums of w·x (Lorenz, shares, QSR).
+    cumwx: OnceLock<Vec<f64>>,
+}
+
+impl PartialEq for Distribution {
+    fn eq(&self, o: &Self) -> bool {
+        self.x == o.x
+            && self.w == o.w
+            && self.row == o.row
+            && self.cats == o.cats
+            && self.nums == o.nums
+    }
 }
 
 /// Validates values and weights, reporting the first offending row.
@@ -60,66 +80,213 @@ fn validate(x: &[f64], w: Option<&[f64]>) -> Result<()> {
             expected: x.len(),
         });
     }
-    let bad_x = x.par_iter().position_first(|v| !v.is_finite());
-    if let Some(row) = bad_x {
+    if let Some(row) = x.iter().position(|v| !v.is_finite()) {
         return Err(MeasureError::NonFiniteValue { row, value: x[row] });
     }
-    if let Some(w) = w {
-        let bad_w = w
-            .par_iter()
-            .position_first(|v| !(v.is_finite() && *v > 0.0));
-        if let Some(row) = bad_w {
-            return Err(MeasureError::BadWeight { row, value: w[row] });
-        }
+    if let Some(w) = w
+        && let Some(row) = w.iter().position(|v| !(v.is_finite() && *v > 0.0))
+    {
+        return Err(MeasureError::BadWeight { row, value: w[row] });
+    }
+    if x.is_empty() {
+        return Err(MeasureError::Empty(None));
     }
     Ok(())
 }
 
-impl Distribution {
-    /// Builds the sorted distribution. `weights = None` gives every row weight 1.
+/// Sorts by value (parallel when the pool has several threads), then puts every
+/// run of equal values in the canonical order `tie` — so the result depends on
+/// neither the input order nor the thread count.
+fn sort_canonical<T, K, C>(v: &mut [T], key: K, tie: C)
+where
+    T: Send + Copy,
+    K: Fn(&T) -> f64 + Sync + Copy,
+    C: Fn(&T, &T) -> std::cmp::Ordering + Sync + Copy,
+{
+    let by_value = |a: &T, b: &T| key(a).total_cmp(&key(b));
+    if v.len() >= PAR_MIN && rayon::current_num_threads() > 1 {
+        v.par_sort_unstable_by(by_value);
+    } else {
+        v.sort_unstable_by(by_value);
+    }
+    // chunk boundaries that never split a run of equal values
+    let n = v.len();
+    let mut bounds = vec![0usize];
+    let mut b = CHUNK;
+    while b < n {
+        while b < n && key(&v[b - 1]).to_bits() == key(&v[b]).to_bits() {
+            b += 1;
+        }
+        if b < n {
+            bounds.push(b);
+        }
+        b += CHUNK;
+    }
+    bounds.push(n);
+    let mut chunks: Vec<&mut [T]> = Vec::with_capacity(bounds.len());
+    let mut rest = v;
+    for pair in bounds.windows(2) {
+        let (head, tail) = rest.split_at_mut(pair[1] - pair[0]);
+        chunks.push(head);
+        rest = tail;
+    }
+    chunks.into_par_iter().for_each(|c| {
+        let mut i = 0;
+        while i < c.len() {
+            let bits = key(&c[i]).to_bits();
+            let mut j = i + 1;
+            while j < c.len() && key(&c[j]).to_bits() == bits {
+                j += 1;
+            }
+            if j - i > 1 {
+                c[i..j].sort_unstable_by(tie);
+            }
+            i = j;
+        }
+    });
+}
+
+/// Builds a [`Distribution`] with columns attached (see [`Distribution::builder`]).
+#[derive(Debug)]
+pub struct Builder<'a> {
+    x: &'a [f64],
+    w: Option<&'a [f64]>,
+    cats: Vec<(String, &'a [u32], Vec<String>)>,
+    nums: Vec<(String, &'a [f64])>,
+    keep_rows: bool,
+}
+
+impl<'a> Builder<'a> {
+    /// Attaches a categorical column in input row order (`codes[i]` indexes `levels`).
+    pub fn category(mut self, name: &str, codes: &'a [u32], levels: Vec<String>) -> Self {
+        self.cats.retain(|c| c.0 != name);
+        self.cats.push((name.to_string(), codes, levels));
+        self
+    }
+
+    /// Attaches a numeric column in input row order (household size, an income source…).
+    pub fn numeric(mut self, name: &str, values: &'a [f64]) -> Self {
+        self.nums.retain(|c| c.0 != name);
+        self.nums.push((name.to_string(), values));
+        self
+    }
+
+    /// Keeps the input row of every observation ([`Distribution::rows`]).
+    pub fn keep_rows(mut self) -> Self {
+        self.keep_rows = true;
+        self
+    }
+
+    /// Validates, sorts once and permutes the attached columns.
     ///
     /// # Errors
     /// [`MeasureError::NonFiniteValue`], [`MeasureError::BadWeight`] (with the
-    /// 0-based row), [`MeasureError::LengthMismatch`], [`MeasureError::Empty`].
-    pub fn new(values: &[f64], weights: Option<&[f64]>) -> Result<Self> {
-        validate(values, weights)?;
-        if values.is_empty() {
-            return Err(MeasureError::Empty(None));
+    /// 0-based row), [`MeasureError::LengthMismatch`], [`MeasureError::Empty`],
+    /// [`MeasureError::Invalid`] for a code without a level.
+    pub fn build(self) -> Result<Distribution> {
+        let (x, w) = (self.x, self.w);
+        validate(x, w)?;
+        let n = x.len();
+        for (name, codes, levels) in &self.cats {
+            if codes.len() != n {
+                return Err(MeasureError::LengthMismatch {
+                    what: name.clone(),
+                    got: codes.len(),
+                    expected: n,
+                });
+            }
+            if let Some(bad) = codes.iter().position(|&c| c as usize >= levels.len()) {
+                return Err(MeasureError::Invalid(format!(
+                    "column {name}: row {bad} has code {} but only {} levels",
+                    codes[bad],
+                    levels.len()
+                )));
+            }
         }
-        #[derive(Clone, Copy)]
-        struct Rec {
-            x: f64,
-            w: f64,
-            r: u32,
+        for (name, values) in &self.nums {
+            if values.len() != n {
+                return Err(MeasureError::LengthMismatch {
+                    what: name.clone(),
+                    got: values.len(),
+                    expected: n,
+                });
+            }
+            if let Some(row) = values.iter().position(|v| !v.is_finite()) {
+                return Err(MeasureError::NonFiniteValue {
+                    row,
+                    value: values[row],
+                });
+            }
         }
-        let mut recs: Vec<Rec> = (0..values.len())
-            .into_par_iter()
-            .map(|i| Rec {
-                x: values[i],
-                w: weights.map_or(1.0, |w| w[i]),
-                r: i as u32,
+        let weight = |i: usize| w.map_or(1.0, |w| w[i]);
+        if self.cats.is_empty() && self.nums.is_empty() && !self.keep_rows {
+            let mut p: Vec<(f64, f64)> = match w {
+                Some(w) => x.par_iter().copied().zip(w.par_iter().copied()).collect(),
+                None => x.par_iter().map(|&v| (v, 1.0)).collect(),
+            };
+            sort_canonical(&mut p, |a| a.0, |a, b| a.1.total_cmp(&b.1));
+            let xs: Vec<f64> = p.par_iter().map(|t| t.0).collect();
+            let ws: Vec<f64> = p.par_iter().map(|t| t.1).collect();
+            drop(p);
+            return Ok(Distribution::from_sorted_parts(xs, ws, None));
+        }
+        let mut r: Vec<(f64, f64, u32)> = (0..n).map(|i| (x[i], weight(i), i as u32)).collect();
+        sort_canonical(
+            &mut r,
+            |a| a.0,
+            |a, b| a.1.total_cmp(&b.1).then_with(|| a.2.cmp(&b.2)),
+        );
+        let xs: Vec<f64> = r.par_iter().map(|t| t.0).collect();
+        let ws: Vec<f64> = r.par_iter().map(|t| t.1).collect();
+        let rows: Vec<u32> = r.par_iter().map(|t| t.2).collect();
+        drop(r);
+        let mut d = Distribution::from_sorted_parts(xs, ws, None);
+        d.cats = self
+            .cats
+            .into_iter()
+            .map(|(name, codes, levels)| Category {
+                name,
+                codes: rows.par_iter().map(|&i| codes[i as usize]).collect(),
+                levels,
             })
             .collect();
-        recs.par_sort_unstable_by(|a, b| {
-            a.x.total_cmp(&b.x)
-                .then(a.w.total_cmp(&b.w))
-                .then(a.r.cmp(&b.r))
-        });
-        let n = recs.len();
-        let mut x = Vec::with_capacity(n);
-        let mut w = Vec::with_capacity(n);
-        let mut row = Vec::with_capacity(n);
-        recs.par_iter().map(|r| r.x).collect_into_vec(&mut x);
-        recs.par_iter().map(|r| r.w).collect_into_vec(&mut w);
-        recs.par_iter().map(|r| r.r).collect_into_vec(&mut row);
-        drop(recs);
-        Ok(Self::from_sorted_parts(x, w, row))
+        d.nums = self
+            .nums
+            .into_iter()
+            .map(|(name, values)| Numeric {
+                name,
+                values: rows.par_iter().map(|&i| values[i as usize]).collect(),
+            })
+            .collect();
+        d.row = Some(rows);
+        Ok(d)
+    }
+}
+
+impl Distribution {
+    /// Builds the sorted distribution of `(values, weights)`; `weights = None`
+    /// gives every row weight 1. Nothing else is attached and input rows are not kept.
+    ///
+    /// # Errors
+    /// As [`Builder::build`].
+    pub fn new(values: &[f64], weights: Option<&[f64]>) -> Result<Self> {
+        Distribution::builder(values, weights).build()
+    }
+
+    /// Starts a distribution with attached columns.
+    pub fn builder<'a>(values: &'a [f64], weights: Option<&'a [f64]>) -> Builder<'a> {
+        Builder {
+            x: values,
+            w: weights,
+            cats: Vec::new(),
+            nums: Vec::new(),
+            keep_rows: false,
+        }
     }
 
     /// Assembles a distribution from already sorted parts (weights may be 0).
-    pub(crate) fn from_sorted_parts(x: Vec<f64>, w: Vec<f64>, row: Vec<u32>) -> Self {
-        let cum = prefix_sums(&w);
-        let total_wx = sum_range(0, x.len(), |i| w[i] * x[i]);
+    pub(crate) fn from_sorted_parts(x: Vec<f64>, w: Vec<f64>, row: Option<Vec<u32>>) -> Self {
+        let (cum, total_wx) = prefix_and_total(&x, &w);
         Distribution {
             x,
             w,
@@ -128,64 +295,8 @@ impl Distribution {
             total_wx,
             cats: Vec::new(),
             nums: Vec::new(),
+            cumwx: OnceLock::new(),
         }
-    }
-
-    /// Attaches a categorical column given in input row order (`codes[i]` indexes `levels`).
-    ///
-    /// # Errors
-    /// [`MeasureError::LengthMismatch`] or [`MeasureError::Invalid`] for a code without a level.
-    pub fn with_category(mut self, name: &str, codes: &[u32], levels: Vec<String>) -> Result<Self> {
-        self.check_input_len(name, codes.len())?;
-        if let Some(bad) = codes.iter().position(|&c| c as usize >= levels.len()) {
-            return Err(MeasureError::Invalid(format!(
-                "column {name}: row {bad} has code {} but only {} levels",
-                codes[bad],
-                levels.len()
-            )));
-        }
-        let sorted = self.row.par_iter().map(|&r| codes[r as usize]).collect();
-        self.cats.retain(|c| c.name != name);
-        self.cats.push(Category {
-            name: name.to_string(),
-            codes: sorted,
-            levels,
-        });
-        Ok(self)
-    }
-
-    /// Attaches a numeric column given in input row order (e.g. household size or an income source).
-    ///
-    /// # Errors
-    /// [`MeasureError::LengthMismatch`], or [`MeasureError::NonFiniteValue`] naming the row.
-    pub fn with_numeric(mut self, name: &str, values: &[f64]) -> Result<Self> {
-        self.check_input_len(name, values.len())?;
-        if let Some(row) = values.iter().position(|v| !v.is_finite()) {
-            return Err(MeasureError::NonFiniteValue {
-                row,
-                value: values[row],
-            });
-        }
-        let sorted = self.row.par_iter().map(|&r| values[r as usize]).collect();
-        self.nums.retain(|c| c.name != name);
-        self.nums.push(Numeric {
-            name: name.to_string(),
-            values: sorted,
-        });
-        Ok(self)
-    }
-
-    fn check_input_len(&self, name: &str, got: usize) -> Result<()> {
-        // The input had as many rows as the largest row index + 1 only if no
-        // row was filtered; attach columns to the full distribution.
-        if got != self.x.len() {
-            return Err(MeasureError::LengthMismatch {
-                what: name.to_string(),
-                got,
-                expected: self.x.len(),
-            });
-        }
-        Ok(())
     }
 
     /// Number of observations.
@@ -208,9 +319,15 @@ impl Distribution {
         &self.w
     }
 
-    /// Input row (0-based) of each sorted observation.
-    pub fn rows(&self) -> &[u32] {
-        &self.row
+    /// Input row (0-based) of each sorted observation, when kept (attached
+    /// columns or [`Builder::keep_rows`]).
+    pub fn rows(&self) -> Option<&[u32]> {
+        self.row.as_deref()
+    }
+
+    /// A 0-based input row for messages: the input row when kept, else the sorted position.
+    pub(crate) fn row_of(&self, sorted: usize) -> usize {
+        self.row.as_ref().map_or(sorted, |r| r[sorted] as usize)
     }
 
     /// Total weight N.
@@ -243,59 +360,50 @@ impl Distribution {
             n_w: self.total_weight(),
             t: self.total_wx,
             offset: 0,
+            parent: self,
         }
     }
 
-    /// Splits into domains by a code per *input row* (`codes[row] < nlevels`),
-    /// in one pass that keeps the sorted order. Attached columns follow.
+    /// Inclusive prefix sums of w·x, computed on first use.
+    fn cumwx(&self) -> &[f64] {
+        self.cumwx.get_or_init(|| {
+            let wx: Vec<f64> = self.x.par_iter().zip(&self.w).map(|(x, w)| w * x).collect();
+            prefix_sums(&wx)
+        })
+    }
+
+    /// Splits into domains by an attached category, in one pass that keeps the
+    /// sorted order; attached columns follow. Returns one distribution per level.
     ///
     /// # Errors
-    /// [`MeasureError::LengthMismatch`] when `codes` does not cover every input row.
-    pub fn split_by_input_codes(&self, codes: &[u32], nlevels: usize) -> Result<Vec<Distribution>> {
-        let max_row = self.row.iter().copied().max().map_or(0, |r| r as usize + 1);
-        if codes.len() < max_row {
-            return Err(MeasureError::LengthMismatch {
-                what: "domain codes".into(),
-                got: codes.len(),
-                expected: max_row,
-            });
-        }
-        let sorted: Vec<u32> = self.row.iter().map(|&r| codes[r as usize]).collect();
-        Ok(self.split_by_sorted_codes(&sorted, nlevels))
+    /// [`MeasureError::MissingColumn`] when no such category is attached.
+    pub fn split_by(&self, category: &str) -> Result<Vec<Distribution>> {
+        let cat = self
+            .category(category)
+            .ok_or_else(|| MeasureError::MissingColumn {
+                measure: "domain".into(),
+                column: category.to_string(),
+            })?;
+        Ok(self.split_by_sorted_codes(&cat.codes, cat.levels.len()))
     }
 
-    /// Splits into domains by a code per *sorted position*.
+    /// Splits into domains by a code per *sorted position*; codes `>= nlevels` are dropped.
     pub(crate) fn split_by_sorted_codes(&self, codes: &[u32], nlevels: usize) -> Vec<Distribution> {
-        let mut counts = vec![0usize; nlevels];
-        for &c in codes {
-            if let Some(k) = counts.get_mut(c as usize) {
-                *k += 1;
-            }
-        }
-        let mut parts: Vec<(Vec<f64>, Vec<f64>, Vec<u32>)> = counts
-            .iter()
-            .map(|&k| {
-                (
-                    Vec::with_capacity(k),
-                    Vec::with_capacity(k),
-                    Vec::with_capacity(k),
-                )
-            })
-            .collect();
-        let mut idx: Vec<Vec<usize>> = counts.iter().map(|&k| Vec::with_capacity(k)).collect();
+        let mut idx: Vec<Vec<usize>> = vec![Vec::new(); nlevels];
         for (i, &c) in codes.iter().enumerate() {
-            if let Some(p) = parts.get_mut(c as usize) {
-                p.0.push(self.x[i]);
-                p.1.push(self.w[i]);
-                p.2.push(self.row[i]);
-                idx[c as usize].push(i);
+            if let Some(v) = idx.get_mut(c as usize) {
+                v.push(i);
             }
         }
-        parts
-            .into_iter()
-            .zip(idx)
-            .map(|((x, w, r), ix)| {
-                let mut d = Distribution::from_sorted_parts(x, w, r);
+        idx.into_par_iter()
+            .map(|ix| {
+                let x = ix.iter().map(|&i| self.x[i]).collect();
+                let w = ix.iter().map(|&i| self.w[i]).collect();
+                let row = self
+                    .row
+                    .as_ref()
+                    .map(|r| ix.iter().map(|&i| r[i]).collect());
+                let mut d = Distribution::from_sorted_parts(x, w, row);
                 d.cats = self
                     .cats
                     .iter()
@@ -318,6 +426,11 @@ impl Distribution {
             .collect()
     }
 
+    /// An empty distribution (used for absent groups).
+    pub(crate) fn empty() -> Distribution {
+        Distribution::from_sorted_parts(vec![], vec![], None)
+    }
+
     /// The same observations, in the same order, with other weights given per
     /// *sorted position* (replicate weights; zeros allowed).
     ///
@@ -336,7 +449,7 @@ impl Distribution {
             .position(|v| !(v.is_finite() && *v >= 0.0))
         {
             return Err(MeasureError::BadWeight {
-                row: self.row[i] as usize,
+                row: self.row_of(i),
                 value: sorted_weights[i],
             });
         }
@@ -346,6 +459,51 @@ impl Distribution {
         d.nums = self.nums.clone();
         Ok(d)
     }
+}
+
+/// Compensated inclusive prefix sums of `w` and the compensated total of `w·x`, in one pass.
+fn prefix_and_total(x: &[f64], w: &[f64]) -> (Vec<f64>, f64) {
+    let n = x.len();
+    let mut cum = vec![0.0; n];
+    if n < PAR_MIN {
+        let (mut a, mut t) = (Acc::default(), Acc::default());
+        for i in 0..n {
+            a.add(w[i]);
+            t.add(w[i] * x[i]);
+            cum[i] = a.value();
+        }
+        return (cum, t.value());
+    }
+    let parts: Vec<(Acc, Acc)> = w
+        .par_chunks(CHUNK)
+        .zip(x.par_chunks(CHUNK))
+        .map(|(wc, xc)| {
+            let (mut a, mut t) = (Acc::default(), Acc::default());
+            for (wi, xi) in wc.iter().zip(xc) {
+                a.add(*wi);
+                t.add(wi * xi);
+            }
+            (a, t)
+        })
+        .collect();
+    let mut starts = Vec::with_capacity(parts.len());
+    let (mut run, mut total) = (Acc::default(), Acc::default());
+    for (a, t) in &parts {
+        starts.push(run);
+        run.merge(*a);
+        total.merge(*t);
+    }
+    cum.par_chunks_mut(CHUNK)
+        .zip(w.par_chunks(CHUNK))
+        .zip(starts.par_iter())
+        .for_each(|((o, c), s)| {
+            let mut a = *s;
+            for (oi, &wi) in o.iter_mut().zip(c) {
+                a.add(wi);
+                *oi = a.value();
+            }
+        });
+    (cum, total.value())
 }
 
 /// A contiguous, sorted slice of a distribution with its own totals.
@@ -362,6 +520,7 @@ pub struct View<'a> {
     pub(crate) t: f64,
     /// Position of the first element in the parent distribution.
     pub(crate) offset: usize,
+    parent: &'a Distribution,
 }
 
 impl<'a> View<'a> {
@@ -424,10 +583,24 @@ impl<'a> View<'a> {
         self.w.iter().filter(|&&w| w > 0.0).count()
     }
 
-    /// Σ w x over positions `lo..hi` of this view.
+    /// Σ w x over positions `lo..hi` of this view (from the parent's prefix sums).
     pub fn partial_total(&self, lo: usize, hi: usize) -> f64 {
-        let (x, w) = (self.x, self.w);
-        sum_range(lo, hi, |i| w[i] * x[i])
+        let hi = hi.min(self.len());
+        if hi <= lo {
+            return 0.0;
+        }
+        if hi - lo < 4096 {
+            let (x, w) = (self.x, self.w);
+            return sum_range(lo, hi, |i| w[i] * x[i]);
+        }
+        let p = self.parent.cumwx();
+        let at = |k: usize| if k == 0 { 0.0 } else { p[k - 1] };
+        at(self.offset + hi) - at(self.offset + lo)
+    }
+
+    /// The distribution this view belongs to.
+    pub fn parent(&self) -> &'a Distribution {
+        self.parent
     }
 
     /// Number of observations with value `< t` (they form a prefix).
@@ -457,8 +630,7 @@ impl<'a> View<'a> {
         } else {
             self.cum[hi - 1] - base
         };
-        let (x, w) = (self.x, self.w);
-        let t = sum_range(lo, hi, |i| w[i] * x[i]);
+        let t = self.partial_total(lo, hi);
         View {
             x: &self.x[lo..hi],
             w: &self.w[lo..hi],
@@ -467,6 +639,7 @@ impl<'a> View<'a> {
             n_w: n_w.max(0.0),
             t,
             offset: self.offset + lo,
+            parent: self.parent,
         }
     }
 
@@ -507,10 +680,13 @@ mod tests {
 
     #[test]
     fn sorts_and_accumulates() {
-        let d = Distribution::new(&[3.0, 1.0, 2.0], Some(&[1.0, 2.0, 3.0])).unwrap();
+        let d = Distribution::builder(&[3.0, 1.0, 2.0], Some(&[1.0, 2.0, 3.0]))
+            .keep_rows()
+            .build()
+            .unwrap();
         assert_eq!(d.values(), &[1.0, 2.0, 3.0]);
         assert_eq!(d.weights(), &[2.0, 3.0, 1.0]);
-        assert_eq!(d.rows(), &[1, 2, 0]);
+        assert_eq!(d.rows().unwrap(), &[1, 2, 0]);
         assert_eq!(d.total_weight(), 6.0);
         assert_eq!(d.total(), 2.0 + 6.0 + 3.0);
         let v = d.view();
@@ -519,6 +695,19 @@ mod tests {
         assert_eq!(s.c(0), 3.0);
         assert_eq!(s.total_weight(), 4.0);
         assert_eq!(s.total(), 9.0);
+        assert!(Distribution::new(&[1.0], None).unwrap().rows().is_none());
+    }
+
+    #[test]
+    fn ties_are_canonical() {
+        let a = Distribution::builder(&[5.0, 1.0, 5.0, 5.0], Some(&[3.0, 1.0, 1.0, 2.0]))
+            .keep_rows()
+            .build()
+            .unwrap();
+        assert_eq!(a.weights(), &[1.0, 1.0, 2.0, 3.0]);
+        assert_eq!(a.rows().unwrap(), &[1, 2, 3, 0]);
+        let b = Distribution::new(&[5.0, 5.0, 1.0, 5.0], Some(&[2.0, 3.0, 1.0, 1.0])).unwrap();
+        assert_eq!(b.weights(), a.weights());
     }
 
     #[test]
@@ -543,18 +732,35 @@ mod tests {
             Distribution::new(&[1.0], Some(&[1.0, 2.0])),
             Err(MeasureError::LengthMismatch { .. })
         ));
+        assert!(matches!(
+            Distribution::builder(&[1.0, 2.0], None)
+                .category("g", &[0, 3], vec!["a".into()])
+                .build(),
+            Err(MeasureError::Invalid(_))
+        ));
     }
 
     #[test]
     fn domains_keep_order_and_columns() {
-        let d = Distribution::new(&[5.0, 1.0, 4.0, 2.0], None)
-            .unwrap()
-            .with_numeric("size", &[50.0, 10.0, 40.0, 20.0])
+        let d = Distribution::builder(&[5.0, 1.0, 4.0, 2.0], None)
+            .numeric("size", &[50.0, 10.0, 40.0, 20.0])
+            .category("g", &[0, 1, 0, 1], vec!["a".into(), "b".into()])
+            .build()
             .unwrap();
-        let parts = d.split_by_input_codes(&[0, 1, 0, 1], 2).unwrap();
+        let parts = d.split_by("g").unwrap();
         assert_eq!(parts[0].values(), &[4.0, 5.0]);
         assert_eq!(parts[1].values(), &[1.0, 2.0]);
         assert_eq!(parts[0].numeric("size").unwrap().values, vec![40.0, 50.0]);
-        assert_eq!(parts[1].rows(), &[1, 3]);
+        assert_eq!(parts[1].rows().unwrap(), &[1, 3]);
+    }
+
+    #[test]
+    fn partial_totals_from_prefix_sums() {
+        let x: Vec<f64> = (0..10_000).map(|i| (i % 97) as f64 + 0.5).collect();
+        let d = Distribution::new(&x, None).unwrap();
+        let v = d.view();
+        let direct: f64 = d.values()[100..9000].iter().sum();
+        assert!((v.partial_total(100, 9000) - direct).abs() < 1e-9);
+        assert_eq!(v.slice(0, 10).total(), d.values()[..10].iter().sum::<f64>());
     }
 }

@@ -101,7 +101,9 @@ fn parse_value(text: &str, position: usize) -> Result<ParamValue> {
         }
         return Ok(ParamValue::Num(v));
     }
-    if t.chars().all(|c| c.is_alphanumeric() || "_-.:".contains(c)) {
+    if t.chars()
+        .all(|c| c.is_alphanumeric() || "_-.:+".contains(c))
+    {
         return Ok(ParamValue::Text(t.to_string()));
     }
     Err(perr(position, format!("cannot read argument \"{t}\"")))

@@ -288,20 +288,7 @@ fn check(data: &mut Data, r: &Row) -> Option<f64> {
     } else {
         let cat = whole.category(&r.domain_var).unwrap();
         let k = cat.levels.iter().position(|l| *l == r.domain).unwrap();
-        whole
-            .split_by_input_codes(
-                &{
-                    // codes per input row of `whole`
-                    let mut by_row = vec![0u32; whole.len()];
-                    for (i, &row) in whole.rows().iter().enumerate() {
-                        by_row[row as usize] = cat.codes[i];
-                    }
-                    by_row
-                },
-                cat.levels.len(),
-            )
-            .unwrap()
-            .swap_remove(k)
+        whole.split_by(&r.domain_var).unwrap().swap_remove(k)
     };
     let mut ctx = Ctx::new(&domain)
         .with_whole(&whole)
@@ -433,7 +420,10 @@ fn zenga_tie_convention_is_documented() {
         .map(|i| i as f64 * 10.0 + (i % 7) as f64 * 0.01)
         .collect();
     let w: Vec<f64> = (1..=500).map(|i| 1.0 + (i % 5) as f64).collect();
-    let d = Distribution::new(&x, Some(&w)).unwrap();
+    let d = Distribution::builder(&x, Some(&w))
+        .keep_rows()
+        .build()
+        .unwrap();
     let ctx = Ctx::new(&d);
     let a = m("zenga").value(&ctx).unwrap();
     let b = m("zenga(ties=input)").value(&ctx).unwrap();

@@ -32,14 +32,8 @@ pub(crate) fn two_groups(
     };
     let (i, j) = (pos(&num)?, pos(&den)?);
     let mut parts = ctx.dist.split_by_sorted_codes(&cat.codes, cat.levels.len());
-    let dj = std::mem::replace(
-        &mut parts[j],
-        Distribution::from_sorted_parts(vec![], vec![], vec![]),
-    );
-    let di = std::mem::replace(
-        &mut parts[i],
-        Distribution::from_sorted_parts(vec![], vec![], vec![]),
-    );
+    let dj = std::mem::replace(&mut parts[j], Distribution::empty());
+    let di = std::mem::replace(&mut parts[i], Distribution::empty());
     if di.is_empty() || dj.is_empty() {
         return Err(MeasureError::Empty(Some(format!("{id}: a group is empty"))));
     }

@@ -60,7 +60,7 @@ pub(crate) fn ge_decomp(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
     if mu <= 0.0 {
         return Err(undefined("ge_decomp", "the mean income is not positive"));
     }
-    let total = ge_value(&v, alpha);
+    let total = super::inequality::ge_in(ctx, &v, alpha)?;
     let mut within = Acc::default();
     let mut between = Acc::default();
     for (_, g) in groups_of(ctx, &v, a, "ge_decomp")? {
@@ -170,7 +170,7 @@ pub(crate) fn gini_sources(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
         if (s - x[i]).abs() > 1e-9 * x[i].abs().max(1.0) {
             return Err(MeasureError::Invalid(format!(
                 "gini_sources: the sources do not add up to the income in row {} ({s} vs {})",
-                ctx.dist.rows()[i],
+                ctx.dist.row_of(i),
                 x[i]
             )));
         }

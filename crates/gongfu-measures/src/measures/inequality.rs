@@ -46,19 +46,41 @@ pub(crate) fn bottom40_mean(ctx: &Ctx<'_>, _: &Args) -> Result<Output> {
     ))
 }
 
-/// Σ w x C and Σ w² x over a view.
-fn gini_sums(v: &View<'_>) -> (f64, f64) {
-    let (x, w) = (v.x, v.w);
-    let [a, b] = sums_by::<2, _>(0, v.len(), |i| {
+/// One fused pass over a view: `[Σ w x C, Σ w² x, Σ w (x − μ)²]` (Gini, CV, GE(2)), memoised.
+pub(crate) fn rank_moments(ctx: &Ctx<'_>, v: &View<'_>) -> Result<[f64; 3]> {
+    let key = format!("rank:{}:{}", v.offset, v.len());
+    ctx.memo(&key, || Ok(rank_sums(v)))
+}
+
+fn rank_sums(v: &View<'_>) -> [f64; 3] {
+    let (x, w, mu) = (v.x, v.w, v.mean());
+    sums_by::<3, _>(0, v.len(), |i| {
         let wx = w[i] * x[i];
-        [wx * v.c(i), wx * w[i]]
-    });
-    (a, b)
+        let e = x[i] - mu;
+        [wx * v.c(i), wx * w[i], w[i] * e * e]
+    })
+}
+
+/// One fused pass over a view of positive incomes:
+/// `[Σ w ln(x/μ), Σ w (x/μ) ln(x/μ), Σ w μ/x]` (GE(0), GE(1), GE(−1), Atkinson(1),
+/// Atkinson(2), J-divergence, prosperity gap), memoised.
+pub(crate) fn log_moments(ctx: &Ctx<'_>, v: &View<'_>) -> Result<[f64; 3]> {
+    let key = format!("log:{}:{}", v.offset, v.len());
+    ctx.memo(&key, || Ok(log_sums(v)))
+}
+
+fn log_sums(v: &View<'_>) -> [f64; 3] {
+    let (x, w, mu) = (v.x, v.w, v.mean());
+    sums_by::<3, _>(0, v.len(), |i| {
+        let r = x[i] / mu;
+        let l = r.ln();
+        [w[i] * l, w[i] * r * l, w[i] / r]
+    })
 }
 
 /// Eurostat Gini (scale-invariant in the weights).
 pub(crate) fn gini_eurostat(v: &View<'_>) -> f64 {
-    let (a, b) = gini_sums(v);
+    let [a, b, _] = rank_sums(v);
     (2.0 * a - b) / (v.total_weight() * v.total()) - 1.0
 }
 
@@ -67,12 +89,11 @@ pub(crate) fn gini(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
     if v.total() == 0.0 {
         return Err(undefined("gini", "total income is 0"));
     }
+    let [s, s2, _] = rank_moments(ctx, &v)?;
+    let nt = v.total_weight() * v.total();
     let g = match a.text("form")?.as_str() {
-        "eurostat" => gini_eurostat(&v),
-        "convey" => {
-            let (s, _) = gini_sums(&v);
-            (2.0 * s - v.total()) / (v.total_weight() * v.total()) - 1.0
-        }
+        "eurostat" => (2.0 * s - s2) / nt - 1.0,
+        "convey" => (2.0 * s - v.total()) / nt - 1.0,
         other => return Err(a.bad(format!("form is eurostat or convey, not \"{other}\""))),
     };
     Ok(Output::one(&v, g))
@@ -133,14 +154,40 @@ pub(crate) fn ge_view<'a>(ctx: &Ctx<'a>, alpha: f64, id: &str) -> Result<(View<'
     }
 }
 
+/// (1/N) Σ w (x/μ)^α, reading the fused passes where they apply.
+fn power_mean_in(ctx: &Ctx<'_>, v: &View<'_>, alpha: f64) -> Result<f64> {
+    let n = v.total_weight();
+    Ok(if alpha == -1.0 {
+        log_moments(ctx, v)?[2] / n
+    } else if alpha == 2.0 {
+        1.0 + rank_moments(ctx, v)?[2] / (n * v.mean() * v.mean())
+    } else if alpha == 1.0 {
+        1.0
+    } else {
+        power_mean_term(v, alpha)
+    })
+}
+
+/// GE(α), reading the fused passes where they apply.
+pub(crate) fn ge_in(ctx: &Ctx<'_>, v: &View<'_>, alpha: f64) -> Result<f64> {
+    let n = v.total_weight();
+    Ok(if alpha == 0.0 {
+        -log_moments(ctx, v)?[0] / n
+    } else if alpha == 1.0 {
+        log_moments(ctx, v)?[1] / n
+    } else if alpha == 2.0 {
+        rank_moments(ctx, v)?[2] / (2.0 * n * v.mean() * v.mean())
+    } else {
+        (power_mean_in(ctx, v, alpha)? - 1.0) / (alpha * (alpha - 1.0))
+    })
+}
+
 fn ge_output(ctx: &Ctx<'_>, alpha: f64, id: &str) -> Result<Output> {
     let (v, excl) = ge_view(ctx, alpha, id)?;
     if v.mean() <= 0.0 {
         return Err(undefined(id, "the mean income is not positive"));
     }
-    let key = format!("ge:{alpha}:{}:{}", v.offset, v.len());
-    let g = ctx.memo(&key, || Ok(ge_value(&v, alpha)))?;
-    Ok(Output::one(&v, g).excluding(excl))
+    Ok(Output::one(&v, ge_in(ctx, &v, alpha)?).excluding(excl))
 }
 
 pub(crate) fn ge(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
@@ -162,12 +209,12 @@ pub(crate) fn atkinson(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
         return Err(a.bad(format!("eps must be >= 0, got {eps}")));
     }
     let (v, excl) = ctx.positive_view("atkinson", true)?;
-    let value = if eps == 1.0 {
-        let key = format!("ge:0:{}:{}", v.offset, v.len());
-        let mld = ctx.memo(&key, || Ok(ge_value(&v, 0.0)))?;
-        1.0 - (-mld).exp()
+    let value = if eps == 0.0 {
+        0.0
+    } else if eps == 1.0 {
+        1.0 - (-ge_in(ctx, &v, 0.0)?).exp()
     } else {
-        let m = power_mean_term(&v, 1.0 - eps);
+        let m = power_mean_in(ctx, &v, 1.0 - eps)?;
         1.0 - m.powf(1.0 / (1.0 - eps))
     };
     Ok(Output::one(&v, value).excluding(excl))
@@ -179,11 +226,7 @@ pub(crate) fn cv(ctx: &Ctx<'_>, _: &Args) -> Result<Output> {
     if mu == 0.0 {
         return Err(undefined("cv", "the mean income is 0"));
     }
-    let (x, w) = (v.x, v.w);
-    let ss = sum_range(0, v.len(), |i| {
-        let e = x[i] - mu;
-        w[i] * e * e
-    });
+    let ss = rank_moments(ctx, &v)?[2];
     Ok(Output::one(&v, (ss / v.total_weight()).sqrt() / mu))
 }
 
@@ -250,7 +293,17 @@ pub(crate) fn zenga(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
         "input" => false,
         other => return Err(a.bad(format!("ties is merged or input, not \"{other}\""))),
     };
-    let rows = &ctx.dist.rows()[v.offset..v.offset + v.len()];
+    let rows: &[u32] = if merged {
+        &[]
+    } else {
+        let all = ctx.dist.rows().ok_or_else(|| {
+            a.bad(
+                "ties=input needs the input row order: build the distribution with keep_rows()"
+                    .into(),
+            )
+        })?;
+        &all[v.offset..v.offset + v.len()]
+    };
     let mut below = Acc::default();
     let mut h = Acc::default();
     let mut z = Acc::default();
@@ -296,11 +349,8 @@ pub(crate) fn zenga(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
 
 pub(crate) fn jdiv(ctx: &Ctx<'_>, _: &Args) -> Result<Output> {
     let (v, excl) = ctx.positive_view("jdiv", true)?;
-    let k0 = format!("ge:0:{}:{}", v.offset, v.len());
-    let k1 = format!("ge:1:{}:{}", v.offset, v.len());
-    let g0 = ctx.memo(&k0, || Ok(ge_value(&v, 0.0)))?;
-    let g1 = ctx.memo(&k1, || Ok(ge_value(&v, 1.0)))?;
-    Ok(Output::one(&v, g0 + g1).excluding(excl))
+    let g = ge_in(ctx, &v, 0.0)? + ge_in(ctx, &v, 1.0)?;
+    Ok(Output::one(&v, g).excluding(excl))
 }
 
 pub(crate) fn wolfson(ctx: &Ctx<'_>, _: &Args) -> Result<Output> {

@@ -12,7 +12,6 @@ pub(crate) mod poverty;
 use crate::dist::View;
 use crate::error::{MeasureError, Result};
 use crate::registry::{Family, MeasureDef, ParamDef};
-use crate::sum::sum_range;
 
 pub(crate) fn undefined(measure: &str, reason: impl Into<String>) -> MeasureError {
     MeasureError::Undefined {
@@ -43,7 +42,7 @@ pub(crate) fn lorenz_sum(v: &View<'_>, p: f64) -> f64 {
     }
     let k = a.min(v.len() - 1);
     let (x, w) = (v.x, v.w);
-    let full = sum_range(0, k, |i| w[i] * x[i]);
+    let full = v.partial_total(0, k);
     let frac = if w[k] > 0.0 {
         (target - v.c_before(k)) / w[k]
     } else {

@@ -184,7 +184,7 @@ pub(crate) fn middle_share(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
                         measure: "middle_share".into(),
                         message: format!(
                             "household size must be > 0 (row {} has {})",
-                            d.rows()[i],
+                            d.row_of(i),
                             s.values[i]
                         ),
                     });
@@ -231,7 +231,6 @@ pub(crate) fn prosperity_gap(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
     if !(z > 0.0) {
         return Err(a.bad(format!("z must be > 0, got {z}")));
     }
-    let (x, w) = (v.x, v.w);
-    let s = sum_range(0, v.len(), |i| w[i] * (z / x[i]));
-    Ok(Output::one(&v, s / v.total_weight()).excluding(excl))
+    let s = super::inequality::log_moments(ctx, &v)?[2];
+    Ok(Output::one(&v, z / v.mean() * s / v.total_weight()).excluding(excl))
 }

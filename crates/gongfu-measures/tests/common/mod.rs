@@ -76,14 +76,21 @@ impl Survey {
         let idx: Vec<usize> = (0..self.pc_income.len()).filter(|&i| keep(i)).collect();
         let x: Vec<f64> = idx.iter().map(|&i| self.pc_income[i]).collect();
         let w: Vec<f64> = idx.iter().map(|&i| self.pweight[i]).collect();
-        let mut d = Distribution::new(&x, if weighted { Some(&w) } else { None }).unwrap();
-        for (name, col) in &self.cats {
-            let sub: Vec<String> = idx.iter().map(|&i| col[i].clone()).collect();
-            let (codes, levels) = encode(&sub);
-            d = d.with_category(name, &codes, levels).unwrap();
-        }
+        let encoded: Vec<(String, Vec<u32>, Vec<String>)> = self
+            .cats
+            .iter()
+            .map(|(name, col)| {
+                let sub: Vec<String> = idx.iter().map(|&i| col[i].clone()).collect();
+                let (codes, levels) = encode(&sub);
+                (name.clone(), codes, levels)
+            })
+            .collect();
         let size: Vec<f64> = idx.iter().map(|&i| self.hh_size[i]).collect();
-        d = d.with_numeric("hh_size", &size).unwrap();
-        d
+        let mut b = Distribution::builder(&x, if weighted { Some(&w) } else { None })
+            .numeric("hh_size", &size);
+        for (name, codes, levels) in &encoded {
+            b = b.category(name, codes, levels.clone());
+        }
+        b.build().unwrap()
     }
 }
