@@ -74,12 +74,16 @@ pub(crate) fn ge_decomp(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
         }
         let (p, r) = (ng / n, mg / mu);
         within.add(p * r.powf(alpha) * ge_value(&gv, alpha));
+        // Σ p (r − 1) = 0, so subtracting it term by term is exact in theory and
+        // avoids cancellation when the group means are close to the mean.
+        let d = (mg - mu) / mu;
+        let lr = d.ln_1p();
         between.add(if alpha == 0.0 {
-            -p * r.ln()
+            p * (d - lr)
         } else if alpha == 1.0 {
-            p * r * r.ln()
+            p * (r * lr - d)
         } else {
-            p * (r.powf(alpha) - 1.0) / (alpha * (alpha - 1.0))
+            p * ((alpha * lr).exp_m1() - alpha * d) / (alpha * (alpha - 1.0))
         });
     }
     let parts = vec![

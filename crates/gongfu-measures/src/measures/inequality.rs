@@ -61,9 +61,10 @@ fn rank_sums(v: &View<'_>) -> [f64; 3] {
     })
 }
 
-/// One fused pass over a view of positive incomes:
-/// `[Σ w ln(x/μ), Σ w (x/μ) ln(x/μ), Σ w μ/x]` (GE(0), GE(1), GE(−1), Atkinson(1),
-/// Atkinson(2), J-divergence, prosperity gap), memoised.
+/// One fused pass over a view of positive incomes, `d = (x − μ)/μ`:
+/// `[Σ w (d − ln(1+d)), Σ w ((1+d) ln(1+d) − d), Σ w d²/(1+d)]` — N·GE(0), N·GE(1)
+/// and 2N·GE(−1) (hence Atkinson(1), Atkinson(2), J-divergence and the
+/// prosperity gap, Σ w μ/x = N + 2N·GE(−1)), memoised.
 pub(crate) fn log_moments(ctx: &Ctx<'_>, v: &View<'_>) -> Result<[f64; 3]> {
     let key = format!("log:{}:{}", v.offset, v.len());
     ctx.memo(&key, || Ok(log_sums(v)))
@@ -72,9 +73,13 @@ pub(crate) fn log_moments(ctx: &Ctx<'_>, v: &View<'_>) -> Result<[f64; 3]> {
 fn log_sums(v: &View<'_>) -> [f64; 3] {
     let (x, w, mu) = (v.x, v.w, v.mean());
     sums_by::<3, _>(0, v.len(), |i| {
-        let r = x[i] / mu;
-        let l = r.ln();
-        [w[i] * l, w[i] * r * l, w[i] / r]
+        let d = (x[i] - mu) / mu;
+        let l = d.ln_1p();
+        [
+            w[i] * (d - l),
+            w[i] * ((1.0 + d) * l - d),
+            w[i] * d * d / (1.0 + d),
+        ]
     })
 }
 
@@ -99,48 +104,34 @@ pub(crate) fn gini(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
     Ok(Output::one(&v, g))
 }
 
-/// (1/N) Σ w (x/μ)^α, with α = 0 meaning (1/N) Σ w ln(x/μ) and α = 1 meaning
-/// (1/N) Σ w (x/μ) ln(x/μ). The view holds only admissible incomes.
-pub(crate) fn power_mean_term(v: &View<'_>, alpha: f64) -> f64 {
+/// GE(α) of a view in a cancellation-free form. With `d = (x − μ)/μ` and
+/// `Σ w d = 0`, every term is subtracted its tangent at `x = μ`:
+/// α = 0: Σw(d − ln(1+d))/N; α = 1: Σw((1+d)ln(1+d) − d)/N; α = 2: Σw d²/(2N);
+/// α = −1: Σw d²/(1+d)/(2N); otherwise Σw(expm1(α ln(1+d)) − αd)/(N α(α−1)).
+/// Mathematically identical to the textbook forms; accurate also when
+/// inequality is tiny. The view holds only admissible incomes.
+pub(crate) fn ge_value(v: &View<'_>, alpha: f64) -> f64 {
     let (x, w) = (v.x, v.w);
     let mu = v.mean();
     let n = v.len();
+    let d = |i: usize| (x[i] - mu) / mu;
     let s = if alpha == 0.0 {
-        sum_range(0, n, |i| w[i] * (x[i] / mu).ln())
+        sum_range(0, n, |i| w[i] * (d(i) - d(i).ln_1p()))
     } else if alpha == 1.0 {
         sum_range(0, n, |i| {
-            let r = x[i] / mu;
-            w[i] * r * r.ln()
+            let d = d(i);
+            w[i] * ((1.0 + d) * d.ln_1p() - d)
         })
     } else if alpha == 2.0 {
-        // centred form: Σw(x/μ)² /N = 1 + Σw(x−μ)²/(Nμ²)
-        let d = sum_range(0, n, |i| {
-            let e = x[i] - mu;
-            w[i] * e * e
-        });
-        return 1.0 + d / (v.total_weight() * mu * mu);
+        return sum_range(0, n, |i| w[i] * d(i) * d(i)) / (2.0 * v.total_weight());
     } else if alpha == -1.0 {
-        sum_range(0, n, |i| w[i] * (mu / x[i]))
-    } else if alpha == 0.5 {
-        sum_range(0, n, |i| w[i] * (x[i] / mu).sqrt())
+        return sum_range(0, n, |i| w[i] * d(i) * d(i) / (1.0 + d(i))) / (2.0 * v.total_weight());
     } else {
-        sum_range(0, n, |i| w[i] * (x[i] / mu).powf(alpha))
+        return sum_range(0, n, |i| {
+            w[i] * ((alpha * d(i).ln_1p()).exp_m1() - alpha * d(i))
+        }) / (v.total_weight() * alpha * (alpha - 1.0));
     };
     s / v.total_weight()
-}
-
-/// GE(α) from the power-mean term.
-pub(crate) fn ge_value(v: &View<'_>, alpha: f64) -> f64 {
-    let m = power_mean_term(v, alpha);
-    if alpha == 0.0 {
-        -m
-    } else if alpha == 1.0 {
-        m
-    } else if alpha == 2.0 {
-        (m - 1.0) / 2.0
-    } else {
-        (m - 1.0) / (alpha * (alpha - 1.0))
-    }
 }
 
 /// The view GE(α) may use and the count excluded.
@@ -154,31 +145,19 @@ pub(crate) fn ge_view<'a>(ctx: &Ctx<'a>, alpha: f64, id: &str) -> Result<(View<'
     }
 }
 
-/// (1/N) Σ w (x/μ)^α, reading the fused passes where they apply.
-fn power_mean_in(ctx: &Ctx<'_>, v: &View<'_>, alpha: f64) -> Result<f64> {
-    let n = v.total_weight();
-    Ok(if alpha == -1.0 {
-        log_moments(ctx, v)?[2] / n
-    } else if alpha == 2.0 {
-        1.0 + rank_moments(ctx, v)?[2] / (n * v.mean() * v.mean())
-    } else if alpha == 1.0 {
-        1.0
-    } else {
-        power_mean_term(v, alpha)
-    })
-}
-
 /// GE(α), reading the fused passes where they apply.
 pub(crate) fn ge_in(ctx: &Ctx<'_>, v: &View<'_>, alpha: f64) -> Result<f64> {
     let n = v.total_weight();
     Ok(if alpha == 0.0 {
-        -log_moments(ctx, v)?[0] / n
+        log_moments(ctx, v)?[0] / n
     } else if alpha == 1.0 {
         log_moments(ctx, v)?[1] / n
+    } else if alpha == -1.0 {
+        log_moments(ctx, v)?[2] / (2.0 * n)
     } else if alpha == 2.0 {
         rank_moments(ctx, v)?[2] / (2.0 * n * v.mean() * v.mean())
     } else {
-        (power_mean_in(ctx, v, alpha)? - 1.0) / (alpha * (alpha - 1.0))
+        ge_value(v, alpha)
     })
 }
 
@@ -209,13 +188,15 @@ pub(crate) fn atkinson(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
         return Err(a.bad(format!("eps must be >= 0, got {eps}")));
     }
     let (v, excl) = ctx.positive_view("atkinson", true)?;
+    // 1 − (Σw(x/μ)^α/N)^(1/α) with α = 1 − ε, and Σw(x/μ)^α/N = 1 + α(α−1)·GE(α)
     let value = if eps == 0.0 {
         0.0
     } else if eps == 1.0 {
-        1.0 - (-ge_in(ctx, &v, 0.0)?).exp()
+        -(-ge_in(ctx, &v, 0.0)?).exp_m1()
     } else {
-        let m = power_mean_in(ctx, &v, 1.0 - eps)?;
-        1.0 - m.powf(1.0 / (1.0 - eps))
+        let alpha = 1.0 - eps;
+        let g = ge_in(ctx, &v, alpha)?;
+        -((alpha * (alpha - 1.0) * g).ln_1p() / alpha).exp_m1()
     };
     Ok(Output::one(&v, value).excluding(excl))
 }

@@ -231,6 +231,8 @@ pub(crate) fn prosperity_gap(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
     if !(z > 0.0) {
         return Err(a.bad(format!("z must be > 0, got {z}")));
     }
+    // Σ w z/x = (z/μ) Σ w μ/x = (z/μ)(N + Σ w d²/(1+d))
     let s = super::inequality::log_moments(ctx, &v)?[2];
-    Ok(Output::one(&v, z / v.mean() * s / v.total_weight()).excluding(excl))
+    let n = v.total_weight();
+    Ok(Output::one(&v, z / v.mean() * (n + s) / n).excluding(excl))
 }
