@@ -1,1 +1,73 @@
-fn main() {}
+//! `gongfu`: the command-line front end. Thin: it parses flags, reads files
+//! through `gongfu-io`, computes through `gongfu-compute` and writes results.
+
+mod compute;
+mod config;
+mod demo;
+mod synth;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Common-prosperity monitoring: income levels and gaps, inequality, poverty
+/// and the middle-income group from household microdata.
+#[derive(Debug, Parser)]
+#[command(name = "gongfu", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compute measures from a CSV or Parquet file (SPEC §5).
+    Compute(Box<compute::ComputeArgs>),
+    /// The headline figures of the embedded demo province (no files needed).
+    Demo(demo::DemoArgs),
+    /// Write the synthetic demo province: a survey sample or the full population.
+    Synth(synth::SynthArgs),
+    /// List every measure of the catalogue with its parameters.
+    Measures,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Compute(a) => compute::run(*a),
+        Command::Demo(a) => demo::run(a),
+        Command::Synth(a) => synth::run(a),
+        Command::Measures => {
+            print!("{}", list_measures());
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gongfu: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn list_measures() -> String {
+    let mut out = String::new();
+    for d in gongfu_measures::catalogue() {
+        let params: Vec<String> = d
+            .params
+            .iter()
+            .map(|p| match p.default {
+                Some(v) => format!("{}={v}", p.name),
+                None => p.name.to_string(),
+            })
+            .collect();
+        out.push_str(&format!(
+            "{}({})\n    {}  [{}]\n",
+            d.id,
+            params.join(", "),
+            d.summary,
+            d.peer
+        ));
+    }
+    out
+}

@@ -7,12 +7,13 @@ use crate::error::{MeasureError, Result};
 use crate::registry::{Args, Measure, Output, Part};
 
 /// Splits the context's distribution by the attached category `by`, returning
-/// the `num` and `den` groups.
+/// the `num` group and the `den` group — or `None` for `den=all`, meaning the
+/// distribution itself (a group relative to the whole).
 pub(crate) fn two_groups(
     ctx: &Ctx<'_>,
     a: &Args,
     id: &str,
-) -> Result<(Distribution, Distribution)> {
+) -> Result<(Distribution, Option<Distribution>)> {
     let by = a.text("by")?;
     let cat = ctx
         .dist
@@ -30,11 +31,16 @@ pub(crate) fn two_groups(
             ))
         })
     };
-    let (i, j) = (pos(&num)?, pos(&den)?);
+    let i = pos(&num)?;
+    let j = if den == "all" && !cat.levels.iter().any(|l| l == "all") {
+        None
+    } else {
+        Some(pos(&den)?)
+    };
     let mut parts = ctx.dist.split_by_sorted_codes(&cat.codes, cat.levels.len());
-    let dj = std::mem::replace(&mut parts[j], Distribution::empty());
+    let dj = j.map(|j| std::mem::replace(&mut parts[j], Distribution::empty()));
     let di = std::mem::replace(&mut parts[i], Distribution::empty());
-    if di.is_empty() || dj.is_empty() {
+    if di.is_empty() || dj.as_ref().is_some_and(|d| d.is_empty()) {
         return Err(MeasureError::Empty(Some(format!("{id}: a group is empty"))));
     }
     Ok((di, dj))
@@ -50,6 +56,7 @@ fn of_measure(a: &Args, id: &str) -> Result<Measure> {
 
 fn group_values(ctx: &Ctx<'_>, a: &Args, id: &str, m: &Measure) -> Result<(f64, f64, usize, f64)> {
     let (di, dj) = two_groups(ctx, a, id)?;
+    let dj = dj.as_ref().unwrap_or(ctx.dist);
     let sub = |d: &Distribution| -> Result<f64> {
         let c = Ctx::new(d)
             .with_whole(ctx.whole)
@@ -57,7 +64,7 @@ fn group_values(ctx: &Ctx<'_>, a: &Args, id: &str, m: &Measure) -> Result<(f64, 
             .with_nonpositive(ctx.nonpositive);
         m.value(&c)
     };
-    let (vi, vj) = (sub(&di)?, sub(&dj)?);
+    let (vi, vj) = (sub(&di)?, sub(dj)?);
     let v = ctx.dist.view();
     Ok((vi, vj, v.count_positive_weight(), v.total_weight()))
 }

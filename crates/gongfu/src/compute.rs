@@ -1,0 +1,395 @@
+//! `gongfu compute`: SPEC §5.
+
+use crate::config::Config;
+use anyhow::{Result, anyhow, bail};
+use clap::{Args, ValueEnum};
+use gongfu_compute::{Columns, ComputeError, EquivalenceScale, KeyColumn, Report, Spec, Welfare};
+use gongfu_io::{Column, ColumnRequest, Format, ReadOptions};
+use gongfu_measures::{Measure, MeasureError, NonPositive, QuantileRule};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InFormat {
+    Csv,
+    Parquet,
+}
+
+#[derive(Debug, Args)]
+pub struct ComputeArgs {
+    /// Input file (.csv or .parquet); may come from --config.
+    #[arg(long)]
+    input: Option<PathBuf>,
+    /// Input format when the extension does not tell.
+    #[arg(long, value_enum)]
+    input_format: Option<InFormat>,
+    /// CSV field delimiter (one character; `\t` for tab).
+    #[arg(long)]
+    delimiter: Option<String>,
+    /// Income column.
+    #[arg(long)]
+    income: Option<String>,
+    /// Weight column (none: every row weight 1).
+    #[arg(long)]
+    weight: Option<String>,
+    /// Stratum column (design-based standard errors).
+    #[arg(long)]
+    strata: Option<String>,
+    /// PSU (first-stage cluster) column.
+    #[arg(long)]
+    psu: Option<String>,
+    /// Finite-population correction column.
+    #[arg(long)]
+    fpc: Option<String>,
+    /// Replicate-weight column prefix.
+    #[arg(long)]
+    repweights: Option<String>,
+    /// Replicate type: bootstrap, jk1, jkn, brr, fay, sdr.
+    #[arg(long)]
+    rep_type: Option<String>,
+    /// Replicate scale factor.
+    #[arg(long)]
+    rep_scale: Option<f64>,
+    /// Centre replicate variances at the full-sample estimate.
+    #[arg(long)]
+    rep_mse: bool,
+    /// Domain columns, cross-classified (comma-separated); the overall row comes first.
+    #[arg(long, value_delimiter = ',')]
+    by: Vec<String>,
+    /// Measures, e.g. gini,arpr,"fgt(1,line=20000)","ge(2)" (see `gongfu measures`).
+    #[arg(long)]
+    measures: Option<String>,
+    /// Design-based standard errors and confidence intervals.
+    #[arg(long)]
+    se: bool,
+    /// Confidence level.
+    #[arg(long, default_value_t = 0.95)]
+    level: f64,
+    /// Quantile rule: eurostat (default), inverse_cdf, hf7.
+    #[arg(long)]
+    quantile_rule: Option<String>,
+    /// Non-positive incomes in measures that need positive ones: error (default) or exclude.
+    #[arg(long)]
+    nonpositive: Option<String>,
+    /// Welfare concept: as_is (default), per_capita, equivalised.
+    #[arg(long)]
+    welfare: Option<String>,
+    /// Household size column (per_capita, equivalised, unit=household).
+    #[arg(long)]
+    hh_size: Option<String>,
+    /// Members aged 14 and over (modified OECD scale).
+    #[arg(long)]
+    adults: Option<String>,
+    /// Members under 14 (modified OECD scale).
+    #[arg(long)]
+    children: Option<String>,
+    /// Equivalence scale: oecd (modified OECD, default) or sqrt.
+    #[arg(long)]
+    scale: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum)]
+    format: Option<OutFormat>,
+    /// Write the output to this file (atomically) instead of standard output.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// A TOML file with any of these settings; flags override it.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// Settings after merging the configuration file and the flags.
+struct Settings {
+    input: PathBuf,
+    /// Design columns named without --se: checked to exist, not used yet.
+    design: Vec<String>,
+    read: ReadOptions,
+    income: String,
+    weight: Option<String>,
+    by: Vec<String>,
+    hh_size: Option<String>,
+    adults: Option<String>,
+    children: Option<String>,
+    spec: Spec,
+    format: OutFormat,
+    output: Option<PathBuf>,
+}
+
+fn pick<T>(flag: Option<T>, conf: Option<T>) -> Option<T> {
+    flag.or(conf)
+}
+
+fn settings(a: ComputeArgs) -> Result<Settings> {
+    let conf = match &a.config {
+        Some(p) => Config::load(p)?,
+        None => Config::default(),
+    };
+    let input =
+        pick(a.input, conf.input).ok_or_else(|| anyhow!("no input file: give --input FILE"))?;
+    let income = pick(a.income, conf.income)
+        .ok_or_else(|| anyhow!("no income column: give --income COL"))?;
+    let delimiter = match pick(a.delimiter, conf.delimiter).as_deref() {
+        None => b',',
+        Some("\\t") | Some("tab") => b'\t',
+        Some(d) if d.len() == 1 => d.as_bytes()[0],
+        Some(d) => bail!("--delimiter must be one character, got {d:?}"),
+    };
+    let format_in = match (a.input_format, conf.input_format.as_deref()) {
+        (Some(InFormat::Csv), _) | (None, Some("csv")) => Some(Format::Csv),
+        (Some(InFormat::Parquet), _) | (None, Some("parquet")) => Some(Format::Parquet),
+        (None, None) => None,
+        (None, Some(other)) => bail!("input_format must be csv or parquet, got {other:?}"),
+    };
+    let rule: QuantileRule = match pick(a.quantile_rule, conf.quantile_rule) {
+        Some(r) => r
+            .parse()
+            .map_err(|e: MeasureError| anyhow!("--quantile-rule: {e}"))?,
+        None => QuantileRule::default(),
+    };
+    let nonpositive = match pick(a.nonpositive, conf.nonpositive).as_deref() {
+        None | Some("error") => NonPositive::Error,
+        Some("exclude") => NonPositive::Exclude,
+        Some(o) => bail!("--nonpositive must be error or exclude, got {o:?}"),
+    };
+    let welfare = match (
+        pick(a.welfare, conf.welfare).as_deref(),
+        pick(a.scale, conf.scale).as_deref(),
+    ) {
+        (None | Some("as_is"), _) => Welfare::AsIs,
+        (Some("per_capita"), _) => Welfare::PerCapita,
+        (Some("equivalised" | "equivalized"), None | Some("oecd")) => {
+            Welfare::Equivalised(EquivalenceScale::ModifiedOecd)
+        }
+        (Some("equivalised" | "equivalized"), Some("sqrt")) => {
+            Welfare::Equivalised(EquivalenceScale::Sqrt)
+        }
+        (Some("equivalised" | "equivalized"), Some(s)) => {
+            bail!("--scale must be oecd or sqrt, got {s:?}")
+        }
+        (Some(o), _) => bail!("--welfare must be as_is, per_capita or equivalised, got {o:?}"),
+    };
+    let list = pick(a.measures, conf.measures.map(|m| m.joined()))
+        .ok_or_else(|| anyhow!("no measures: give --measures, e.g. --measures gini,arpr,median"))?;
+    let measures = Measure::parse_list(&list).map_err(|e| anyhow!("--measures {list:?}: {e}"))?;
+    if a.se || a.repweights.is_some() {
+        bail!(
+            "--se (design-based standard errors) is not yet supported by this version; \
+             point estimates are computed without it"
+        );
+    }
+    if !(a.level > 0.0 && a.level < 1.0) {
+        bail!("--level must be between 0 and 1, got {}", a.level);
+    }
+    let by = if a.by.is_empty() {
+        conf.by.unwrap_or_default()
+    } else {
+        a.by
+    };
+    let by: Vec<String> = by
+        .into_iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let spec = Spec {
+        measures,
+        by: by.clone(),
+        rule,
+        nonpositive,
+        welfare,
+    };
+    let format = match (a.format, conf.format.as_deref()) {
+        (Some(f), _) => f,
+        (None, None | Some("table")) => OutFormat::Table,
+        (None, Some("csv")) => OutFormat::Csv,
+        (None, Some("json")) => OutFormat::Json,
+        (None, Some(o)) => bail!("format must be table, csv or json, got {o:?}"),
+    };
+    let design: Vec<String> = [
+        pick(a.strata, conf.strata),
+        pick(a.psu, conf.psu),
+        pick(a.fpc, conf.fpc),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    Ok(Settings {
+        input,
+        design,
+        read: ReadOptions {
+            format: format_in,
+            delimiter,
+            progress: !a.quiet,
+        },
+        income,
+        weight: pick(a.weight, conf.weight),
+        by,
+        hh_size: pick(a.hh_size, conf.hh_size),
+        adults: pick(a.adults, conf.adults),
+        children: pick(a.children, conf.children),
+        spec,
+        format,
+        output: pick(a.output, conf.output),
+    })
+}
+
+/// Reads exactly the columns the computation uses.
+fn read(s: &Settings) -> Result<Columns> {
+    let mut req = vec![ColumnRequest::numeric(&s.income)];
+    let opt_numeric = [&s.weight, &s.hh_size, &s.adults, &s.children];
+    for c in opt_numeric.into_iter().flatten() {
+        req.push(ColumnRequest::numeric(c));
+    }
+    let mut keys = s.by.clone();
+    for k in s.spec.referenced_keys() {
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    for k in &keys {
+        req.push(ColumnRequest::key(k));
+    }
+    let numerics = s.spec.referenced_numerics();
+    for n in &numerics {
+        req.push(ColumnRequest::numeric(n));
+    }
+    for d in &s.design {
+        req.push(ColumnRequest::key(d));
+    }
+    let table = gongfu_io::read_columns(&s.input, &req, &s.read)?;
+    let mut cols = table.columns.into_iter();
+    let mut numeric = || {
+        cols.next().and_then(|c| {
+            if let Column::Numeric(v) = c {
+                Some(v)
+            } else {
+                None
+            }
+        })
+    };
+    let income = numeric().ok_or_else(|| anyhow!("internal: income column missing"))?;
+    let weight = if s.weight.is_some() { numeric() } else { None };
+    let hh_size = if s.hh_size.is_some() { numeric() } else { None };
+    let adults = if s.adults.is_some() { numeric() } else { None };
+    let children = if s.children.is_some() {
+        numeric()
+    } else {
+        None
+    };
+    let mut key_cols = Vec::new();
+    for k in &keys {
+        match cols.next() {
+            Some(Column::Key { codes, levels }) => key_cols.push(KeyColumn {
+                name: k.clone(),
+                codes,
+                levels,
+            }),
+            _ => bail!("internal: key column {k} missing"),
+        }
+    }
+    let mut num_cols = Vec::new();
+    for n in &numerics {
+        match cols.next() {
+            Some(Column::Numeric(v)) => num_cols.push((n.clone(), v)),
+            _ => bail!("internal: numeric column {n} missing"),
+        }
+    }
+    Ok(Columns {
+        income,
+        weight,
+        size: hh_size,
+        adults,
+        children,
+        keys: key_cols,
+        numerics: num_cols,
+    })
+}
+
+/// Says which input column a computation error is about, by its role.
+fn describe(e: ComputeError, s: &Settings) -> anyhow::Error {
+    let file = s.input.display();
+    let role_column = |role: &str| -> String {
+        if role.starts_with("income") {
+            s.income.clone()
+        } else if role.starts_with("weight") {
+            s.weight.clone().unwrap_or_else(|| "(weight)".into())
+        } else if role.starts_with("household size") {
+            s.hh_size.clone().unwrap_or_else(|| role.to_string())
+        } else if role == "adults" {
+            s.adults.clone().unwrap_or_else(|| role.to_string())
+        } else {
+            role.to_string()
+        }
+    };
+    match e {
+        ComputeError::Value {
+            column,
+            row,
+            message,
+        } => {
+            anyhow!(
+                "{file}: column {:?}, row {row}: {message}",
+                role_column(&column)
+            )
+        }
+        ComputeError::Measure { domain, source } => {
+            let where_ = domain.map(|d| format!(", domain {d}")).unwrap_or_default();
+            anyhow!("{file}: column {:?}{where_}: {source}", s.income)
+        }
+        ComputeError::MissingColumn(c) => anyhow!("{file}: {c} is needed: name it with a flag"),
+        other => anyhow!("{file}: {other}"),
+    }
+}
+
+pub fn render(report: &Report, format: OutFormat) -> String {
+    match format {
+        OutFormat::Table => gongfu_compute::render_table(report),
+        OutFormat::Csv => gongfu_compute::render_csv(report),
+        OutFormat::Json => gongfu_compute::render_json(report),
+    }
+}
+
+/// Writes `text` to the output file atomically, or to standard output.
+pub fn emit(text: &str, output: Option<&Path>) -> Result<()> {
+    match output {
+        Some(path) => {
+            let mut f = gongfu_io::AtomicFile::create(path)?;
+            f.write_all(text.as_bytes())
+                .map_err(|e| anyhow!("{}: cannot write: {e}", path.display()))?;
+            f.commit()?;
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            // a closed pipe (`| head`) is not an error worth a message
+            let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+        }
+    }
+    Ok(())
+}
+
+pub fn run(a: ComputeArgs) -> Result<()> {
+    let s = settings(a)?;
+    let cols = read(&s)?;
+    let mut report = gongfu_compute::compute(&cols, &s.spec).map_err(|e| describe(e, &s))?;
+    report
+        .meta
+        .insert("input".into(), s.input.display().to_string().into());
+    report.meta.insert("income".into(), s.income.clone().into());
+    report.meta.insert(
+        "weight".into(),
+        s.weight.clone().map_or(serde_json::Value::Null, Into::into),
+    );
+    report.meta.insert(
+        "program".into(),
+        concat!("gongfu ", env!("CARGO_PKG_VERSION")).into(),
+    );
+    emit(&render(&report, s.format), s.output.as_deref())
+}
