@@ -51,6 +51,27 @@ impl Domains {
             })
             .collect();
         let n = keys[0].codes.len();
+        if let [k] = keys {
+            // one variable: its levels in natural order are the domains (those present)
+            let order = natural_order(&k.levels);
+            let mut seen = vec![false; k.levels.len()];
+            for &c in &k.codes {
+                seen[c as usize] = true;
+            }
+            let mut slot = vec![u32::MAX; k.levels.len()];
+            let mut labels = Vec::new();
+            for &lvl in &order {
+                if seen[lvl] {
+                    slot[lvl] = labels.len() as u32;
+                    labels.push(vec![k.levels[lvl].clone()]);
+                }
+            }
+            let codes = k.codes.iter().map(|&c| slot[c as usize]).collect();
+            return Domains {
+                codes: Some(codes),
+                labels,
+            };
+        }
         // mixed-radix combined rank, then compacted to the combinations present
         let radix: Vec<u64> = keys.iter().map(|k| k.levels.len().max(1) as u64).collect();
         let combined: Vec<u64> = (0..n)
@@ -63,13 +84,32 @@ impl Domains {
                     })
             })
             .collect();
-        let mut present: Vec<u64> = combined.clone();
-        present.sort_unstable();
-        present.dedup();
-        let codes = combined
-            .iter()
-            .map(|c| present.binary_search(c).unwrap_or(0) as u32)
-            .collect();
+        let space: u64 = radix.iter().product();
+        let (present, codes): (Vec<u64>, Vec<u32>) = if space <= 1 << 24 {
+            // small cross-classification: mark the combinations present in one pass
+            let mut slot = vec![u32::MAX; space as usize];
+            for &c in &combined {
+                slot[c as usize] = 0;
+            }
+            let mut present = Vec::new();
+            for (c, s) in slot.iter_mut().enumerate() {
+                if *s == 0 {
+                    *s = present.len() as u32;
+                    present.push(c as u64);
+                }
+            }
+            let codes = combined.iter().map(|&c| slot[c as usize]).collect();
+            (present, codes)
+        } else {
+            let mut present: Vec<u64> = combined.clone();
+            present.sort_unstable();
+            present.dedup();
+            let codes = combined
+                .iter()
+                .map(|c| present.binary_search(c).unwrap_or(0) as u32)
+                .collect();
+            (present, codes)
+        };
         let orders: Vec<Vec<usize>> = keys.iter().map(|k| natural_order(&k.levels)).collect();
         let labels = present
             .iter()

@@ -13,7 +13,7 @@
 //!     ..Columns::default()
 //! };
 //! let spec = Spec::parse("mean,gini", &["urban"])?;
-//! let report = compute(&cols, &spec)?;
+//! let report = compute(cols, &spec)?;
 //! assert_eq!(report.results.len(), 6); // overall, urban=0, urban=1 for each measure
 //! assert_eq!(report.results[0].measure, "mean");
 //! assert!(report.results[0].by.is_empty());
@@ -254,9 +254,13 @@ fn check_len(name: &str, got: usize, expected: usize) -> Result<(), ComputeError
 
 /// Computes every measure for the whole population and each domain.
 ///
+/// Takes the columns by value: the input is released as soon as the sorted
+/// distribution is built, and domains are materialised one at a time, so peak
+/// memory is the sorted population plus one domain.
+///
 /// # Errors
 /// [`ComputeError`] naming the column and row, or the domain and measure.
-pub fn compute(cols: &Columns, spec: &Spec) -> Result<Report, ComputeError> {
+pub fn compute(cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
     let n = cols.income.len();
     if let Some(w) = &cols.weight {
         check_len("weight", w.len(), n)?;
@@ -267,126 +271,66 @@ pub fn compute(cols: &Columns, spec: &Spec) -> Result<Report, ComputeError> {
     for (name, v) in &cols.numerics {
         check_len(name, v.len(), n)?;
     }
-    let (x, w, size) = welfare::apply(cols, &spec.welfare)?;
-    let w = w.as_deref();
-    // which key columns travel with the distribution
-    let mut key_names: Vec<String> = spec.by.clone();
-    for k in spec.referenced_keys() {
-        if !key_names.contains(&k) {
-            key_names.push(k);
-        }
-    }
-    let find_key = |name: &str| {
-        cols.keys
-            .iter()
-            .find(|k| k.name == name)
-            .ok_or_else(|| ComputeError::MissingColumn(name.to_string()))
-    };
-    let keys: Vec<&KeyColumn> = key_names
-        .iter()
-        .map(|k| find_key(k))
-        .collect::<Result<_, _>>()?;
-    let domain = domains::Domains::new(&keys[..spec.by.len()]);
-    let mut b = Distribution::builder(&x, w);
-    for k in &keys {
-        b = b.category(&k.name, &k.codes, k.levels.clone());
-    }
-    if let Some(code) = &domain.codes {
-        b = b.category(
-            domains::DOMAIN,
-            code,
-            domain.labels.iter().map(|l| l.join(",")).collect(),
-        );
-    }
-    let wanted = spec.referenced_numerics();
-    for name in &wanted {
-        let v = cols
-            .numerics
-            .iter()
-            .find(|(n, _)| n == name)
-            .ok_or_else(|| ComputeError::MissingColumn(name.clone()))?;
-        b = b.numeric(name, &v.1);
-    }
-    if spec.needs_household_size() {
-        // household income = per-capita income × size; household weight = person weight / size
-        match (&spec.welfare, &size) {
-            (Welfare::PerCapita, Some(s)) => b = b.numeric("hh_size", s),
-            _ => {
-                return Err(ComputeError::MissingColumn(
-                    "household size with per-capita welfare (--welfare per_capita --hh-size COL) for unit=household".into(),
-                ));
-            }
-        }
-    }
-    let whole = b.build().map_err(|e| value_error(e, cols, spec))?;
-    let parts = match &domain.codes {
-        Some(_) => whole
-            .split_by(domains::DOMAIN)
+    let weighted = cols.weight.is_some();
+    let mut whole = build(cols, spec)?;
+    let mut per_measure: Vec<Vec<ResultRow>> = vec![Vec::new(); spec.measures.len()];
+    evaluate(&whole, &whole, &[], spec, &mut per_measure)?;
+    let mut ndomains = 0usize;
+    if !spec.by.is_empty() {
+        // national thresholds need only quantiles and means of the whole
+        whole.release_caches();
+        let labels: Vec<Vec<String>> = match whole.category(domains::DOMAIN) {
+            Some(c) => c
+                .levels
+                .iter()
+                .map(|l| l.split('\u{1f}').map(String::from).collect())
+                .collect(),
+            None => Vec::new(),
+        };
+        let counts = whole
+            .level_counts(domains::DOMAIN)
             .map_err(|e| ComputeError::Measure {
                 domain: None,
                 source: e,
-            })?,
-        None => Vec::new(),
-    };
-    let mut results = Vec::new();
-    for m in &spec.measures {
-        let run =
-            |d: &Distribution, by: &[(String, String)]| -> Result<Vec<ResultRow>, ComputeError> {
-                let ctx = Ctx::new(d)
-                    .with_whole(&whole)
-                    .with_rule(spec.rule)
-                    .with_nonpositive(spec.nonpositive);
-                let label = (!by.is_empty()).then(|| {
-                    by.iter()
-                        .map(|(k, v)| format!("{k}={v}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                });
-                let est = m.evaluate(&ctx).map_err(|e| ComputeError::Measure {
-                    domain: label,
+            })?;
+        // domains are materialised a batch at a time: memory stays near half the data
+        let limit = (n / 2).max(1 << 20);
+        let mut start = 0;
+        while start < counts.len() {
+            let (mut end, mut rows) = (start, 0usize);
+            while end < counts.len() && (end == start || rows + counts[end] <= limit) {
+                rows += counts[end];
+                end += 1;
+            }
+            let parts = whole
+                .split_levels(domains::DOMAIN, start..end)
+                .map_err(|e| ComputeError::Measure {
+                    domain: None,
                     source: e,
                 })?;
-                Ok(est
-                    .into_iter()
-                    .map(|e| ResultRow {
-                        measure: e.measure.to_string(),
-                        params: e
-                            .params
-                            .iter()
-                            .map(|(k, v)| (k.clone(), param_json(v)))
-                            .collect(),
-                        by: by
-                            .iter()
-                            .map(|(k, v)| (k.clone(), serde_json::Value::from(v.clone())))
-                            .collect(),
-                        value: e.value,
-                        se: None,
-                        ci: None,
-                        n: e.n,
-                        population: e.population,
-                        excluded: e.excluded,
-                    })
-                    .collect())
-            };
-        results.extend(run(&whole, &[])?);
-        for (k, d) in parts.iter().enumerate() {
-            if d.is_empty() {
-                continue;
+            for (k, part) in (start..end).zip(parts) {
+                if part.is_empty() {
+                    continue;
+                }
+                ndomains += 1;
+                let d = part.into_distribution();
+                let by: Vec<(String, String)> = spec
+                    .by
+                    .iter()
+                    .cloned()
+                    .zip(labels[k].iter().cloned())
+                    .collect();
+                evaluate(&d, &whole, &by, spec, &mut per_measure)?;
             }
-            let by: Vec<(String, String)> = spec
-                .by
-                .iter()
-                .cloned()
-                .zip(domain.labels[k].iter().cloned())
-                .collect();
-            results.extend(run(d, &by)?);
+            start = end;
         }
     }
+    let results = per_measure.into_iter().flatten().collect();
     let mut meta = serde_json::Map::new();
     meta.insert("quantile_rule".into(), spec.rule.name().into());
     meta.insert("welfare".into(), spec.welfare.name().into());
     meta.insert("rows".into(), n.into());
-    meta.insert("weighted".into(), cols.weight.is_some().into());
+    meta.insert("weighted".into(), weighted.into());
     meta.insert(
         "nonpositive".into(),
         match spec.nonpositive {
@@ -396,15 +340,133 @@ pub fn compute(cols: &Columns, spec: &Spec) -> Result<Report, ComputeError> {
         .into(),
     );
     meta.insert("by".into(), spec.by.clone().into());
-    meta.insert(
-        "domains".into(),
-        parts.iter().filter(|d| !d.is_empty()).count().into(),
-    );
+    meta.insert("domains".into(), ndomains.into());
     Ok(Report { results, meta })
 }
 
+/// Evaluates every measure on one domain (`d`) of the population `whole`.
+fn evaluate(
+    d: &Distribution,
+    whole: &Distribution,
+    by: &[(String, String)],
+    spec: &Spec,
+    out: &mut [Vec<ResultRow>],
+) -> Result<(), ComputeError> {
+    let ctx = Ctx::new(d)
+        .with_whole(whole)
+        .with_rule(spec.rule)
+        .with_nonpositive(spec.nonpositive);
+    let label = (!by.is_empty()).then(|| {
+        by.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
+    for (m, rows) in spec.measures.iter().zip(out.iter_mut()) {
+        let est = m.evaluate(&ctx).map_err(|e| ComputeError::Measure {
+            domain: label.clone(),
+            source: e,
+        })?;
+        rows.extend(est.into_iter().map(|e| {
+            ResultRow {
+                measure: e.measure.to_string(),
+                params: e
+                    .params
+                    .iter()
+                    .map(|(k, v)| (k.clone(), param_json(v)))
+                    .collect(),
+                by: by
+                    .iter()
+                    .map(|(k, v)| (k.clone(), serde_json::Value::from(v.clone())))
+                    .collect(),
+                value: e.value,
+                se: None,
+                ci: None,
+                n: e.n,
+                population: e.population,
+                excluded: e.excluded,
+            }
+        }));
+    }
+    Ok(())
+}
+
+/// The sorted population with the columns the measures and domains need;
+/// consumes (and so releases) the input columns.
+fn build(mut cols: Columns, spec: &Spec) -> Result<Distribution, ComputeError> {
+    let (x, w, size) = welfare::apply(&mut cols, &spec.welfare)?;
+    let weighted = w.is_some();
+    let mut keys = std::mem::take(&mut cols.keys);
+    let mut take_key = |name: &str, keep: bool| -> Result<KeyColumn, ComputeError> {
+        let i = keys
+            .iter()
+            .position(|k| k.name == name)
+            .ok_or_else(|| ComputeError::MissingColumn(name.to_string()))?;
+        Ok(if keep {
+            keys[i].clone()
+        } else {
+            keys.swap_remove(i)
+        })
+    };
+    // only the columns measures refer to travel with the observations; the
+    // domains travel as one combined code
+    let referenced: Vec<KeyColumn> = spec
+        .referenced_keys()
+        .iter()
+        .map(|k| take_key(k, true))
+        .collect::<Result<_, _>>()?;
+    let by_keys: Vec<KeyColumn> = spec
+        .by
+        .iter()
+        .map(|k| take_key(k, true))
+        .collect::<Result<_, _>>()?;
+    drop(keys);
+    let domain = domains::Domains::new(&by_keys.iter().collect::<Vec<_>>());
+    drop(by_keys);
+    let numerics: Vec<(String, Vec<f64>)> = spec
+        .referenced_numerics()
+        .into_iter()
+        .map(|name| {
+            let i = cols
+                .numerics
+                .iter()
+                .position(|(n, _)| *n == name)
+                .ok_or_else(|| ComputeError::MissingColumn(name.clone()))?;
+            Ok(cols.numerics.swap_remove(i))
+        })
+        .collect::<Result<_, ComputeError>>()?;
+    drop(cols);
+    // owned columns: the builder releases them once they are sorted in
+    let mut b = Distribution::builder_owned(x, w);
+    for key in referenced {
+        b = b.category(&key.name, key.codes, key.levels);
+    }
+    if let Some(code) = domain.codes {
+        b = b.category(
+            domains::DOMAIN,
+            code,
+            domain.labels.iter().map(|l| l.join("\u{1f}")).collect(),
+        );
+    }
+    for (name, v) in numerics {
+        b = b.numeric(&name, v);
+    }
+    if spec.needs_household_size() {
+        // household income = per-capita income × size; household weight = person weight / size
+        match (&spec.welfare, size) {
+            (Welfare::PerCapita, Some(s)) => b = b.numeric("hh_size", s),
+            _ => {
+                return Err(ComputeError::MissingColumn(
+                    "household size with per-capita welfare (--welfare per_capita --hh-size COL) for unit=household".into(),
+                ));
+            }
+        }
+    }
+    b.build().map_err(|e| value_error(e, weighted, spec))
+}
+
 /// Maps a distribution error to the input column and 1-based row.
-fn value_error(e: MeasureError, cols: &Columns, spec: &Spec) -> ComputeError {
+fn value_error(e: MeasureError, weighted: bool, spec: &Spec) -> ComputeError {
     let income_role = match spec.welfare {
         Welfare::AsIs => "income",
         _ => "income (after the welfare transformation)",
@@ -416,7 +478,7 @@ fn value_error(e: MeasureError, cols: &Columns, spec: &Spec) -> ComputeError {
             message: format!("{value} is not a finite number"),
         },
         MeasureError::BadWeight { row, value } => ComputeError::Value {
-            column: if cols.weight.is_some() {
+            column: if weighted {
                 "weight"
             } else {
                 "weight (implicit)"

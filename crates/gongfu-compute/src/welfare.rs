@@ -69,7 +69,8 @@ fn sizes(cols: &Columns) -> Result<Vec<f64>, ComputeError> {
 pub(crate) type Applied = (Vec<f64>, Option<Vec<f64>>, Option<Vec<f64>>);
 
 /// Applies the welfare concept to the columns.
-pub(crate) fn apply(cols: &Columns, welfare: &Welfare) -> Result<Applied, ComputeError> {
+/// The income and weight columns are moved out of `cols` (not copied).
+pub(crate) fn apply(cols: &mut Columns, welfare: &Welfare) -> Result<Applied, ComputeError> {
     let n = cols.income.len();
     let size = match welfare {
         Welfare::AsIs if cols.size.is_none() => None,
@@ -91,7 +92,7 @@ pub(crate) fn apply(cols: &Columns, welfare: &Welfare) -> Result<Applied, Comput
         }
     };
     Ok(match welfare {
-        Welfare::AsIs => (cols.income.clone(), cols.weight.clone(), size),
+        Welfare::AsIs => (std::mem::take(&mut cols.income), cols.weight.take(), size),
         Welfare::PerCapita => {
             let s = size.unwrap_or_default();
             let x = cols.income.iter().zip(&s).map(|(y, s)| y / s).collect();

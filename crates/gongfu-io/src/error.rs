@@ -380,6 +380,12 @@ mod tests {
     }
 
     #[test]
+    fn error_is_send_sync_static() {
+        fn check<T: Send + Sync + std::error::Error + 'static>() {}
+        check::<IoError>();
+    }
+
+    #[test]
     fn accessors_and_one_line() {
         let e = IoError::NotANumber {
             file: "h.csv".into(),

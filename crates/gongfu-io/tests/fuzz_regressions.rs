@@ -130,7 +130,8 @@ fn replay_stored_fuzz_inputs() {
 
 /// Damaged files that reach assertions inside the parquet crate (a
 /// dictionary-encoded page without a dictionary page, a bit width too large,
-/// an out-of-range offset, a zero-size assertion) with parquet 59: the reader
+/// an out-of-range offset, zero-size assertions, a division by zero) with
+/// parquet 59: the reader
 /// reports each as a damaged file ("the decoder failed: ..."), quietly
 /// (nothing reaches the panic hook installed before the reader's).
 #[test]
@@ -141,6 +142,8 @@ fn decoder_panics_become_quiet_errors() {
         "parquet_reader-bit-width-too-large",
         "parquet_reader-offset-out-of-bounds",
         "parquet_reader-decoder-assert-zero",
+        "parquet_reader-delta-length-divide-by-zero",
+        "parquet_reader-empty-slice-assert",
     ] {
         let input = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fuzz_regressions")

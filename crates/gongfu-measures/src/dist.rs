@@ -1,8 +1,9 @@
 //! The sorted weighted distribution that every measure reads.
 
 use crate::error::{MeasureError, Result};
-use crate::sum::{Acc, CHUNK, PAR_MIN, prefix_sums, sum_range};
+use crate::sum::{Acc, CHUNK, PAR_MIN, prefix_sums_of, sum_range};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// A categorical column attached to a distribution (codes in sorted order).
@@ -149,25 +150,31 @@ where
 /// Builds a [`Distribution`] with columns attached (see [`Distribution::builder`]).
 #[derive(Debug)]
 pub struct Builder<'a> {
-    x: &'a [f64],
-    w: Option<&'a [f64]>,
-    cats: Vec<(String, &'a [u32], Vec<String>)>,
-    nums: Vec<(String, &'a [f64])>,
+    x: Cow<'a, [f64]>,
+    w: Option<Cow<'a, [f64]>>,
+    cats: Vec<(String, Cow<'a, [u32]>, Vec<String>)>,
+    nums: Vec<(String, Cow<'a, [f64]>)>,
     keep_rows: bool,
 }
 
 impl<'a> Builder<'a> {
     /// Attaches a categorical column in input row order (`codes[i]` indexes `levels`).
-    pub fn category(mut self, name: &str, codes: &'a [u32], levels: Vec<String>) -> Self {
+    /// Owned columns are released as soon as they have been sorted in.
+    pub fn category(
+        mut self,
+        name: &str,
+        codes: impl Into<Cow<'a, [u32]>>,
+        levels: Vec<String>,
+    ) -> Self {
         self.cats.retain(|c| c.0 != name);
-        self.cats.push((name.to_string(), codes, levels));
+        self.cats.push((name.to_string(), codes.into(), levels));
         self
     }
 
     /// Attaches a numeric column in input row order (household size, an income source…).
-    pub fn numeric(mut self, name: &str, values: &'a [f64]) -> Self {
+    pub fn numeric(mut self, name: &str, values: impl Into<Cow<'a, [f64]>>) -> Self {
         self.nums.retain(|c| c.0 != name);
-        self.nums.push((name.to_string(), values));
+        self.nums.push((name.to_string(), values.into()));
         self
     }
 
@@ -184,10 +191,16 @@ impl<'a> Builder<'a> {
     /// 0-based row), [`MeasureError::LengthMismatch`], [`MeasureError::Empty`],
     /// [`MeasureError::Invalid`] for a code without a level.
     pub fn build(self) -> Result<Distribution> {
-        let (x, w) = (self.x, self.w);
-        validate(x, w)?;
+        let Builder {
+            x,
+            w,
+            cats,
+            nums,
+            keep_rows,
+        } = self;
+        validate(&x, w.as_deref())?;
         let n = x.len();
-        for (name, codes, levels) in &self.cats {
+        for (name, codes, levels) in &cats {
             if codes.len() != n {
                 return Err(MeasureError::LengthMismatch {
                     what: name.clone(),
@@ -203,7 +216,7 @@ impl<'a> Builder<'a> {
                 )));
             }
         }
-        for (name, values) in &self.nums {
+        for (name, values) in &nums {
             if values.len() != n {
                 return Err(MeasureError::LengthMismatch {
                     what: name.clone(),
@@ -218,19 +231,57 @@ impl<'a> Builder<'a> {
                 });
             }
         }
-        let weight = |i: usize| w.map_or(1.0, |w| w[i]);
-        if self.cats.is_empty() && self.nums.is_empty() && !self.keep_rows {
-            let mut p: Vec<(f64, f64)> = match w {
+        if cats.is_empty() && nums.is_empty() && !keep_rows {
+            let mut p: Vec<(f64, f64)> = match &w {
                 Some(w) => x.par_iter().copied().zip(w.par_iter().copied()).collect(),
                 None => x.par_iter().map(|&v| (v, 1.0)).collect(),
             };
+            drop((x, w));
             sort_canonical(&mut p, |a| a.0, |a, b| a.1.total_cmp(&b.1));
             let xs: Vec<f64> = p.par_iter().map(|t| t.0).collect();
             let ws: Vec<f64> = p.par_iter().map(|t| t.1).collect();
             drop(p);
             return Ok(Distribution::from_sorted_parts(xs, ws, None));
         }
-        let mut r: Vec<(f64, f64, u32)> = (0..n).map(|i| (x[i], weight(i), i as u32)).collect();
+        // One category and nothing else: carry its code through the sort
+        // instead of the row, so no random gather is needed afterwards.
+        let single = cats.len() == 1 && nums.is_empty() && !keep_rows;
+        if single && w.is_none() {
+            // unweighted (a register): 16-byte (value, code) records, weights all 1
+            let mut cats = cats;
+            let (name, codes, levels) = cats.pop().unwrap_or_default();
+            let mut r: Vec<(f64, u32)> = (0..n).into_par_iter().map(|i| (x[i], codes[i])).collect();
+            drop((x, codes));
+            sort_canonical(&mut r, |a| a.0, |a, b| a.1.cmp(&b.1));
+            let xs: Vec<f64> = r.par_iter().map(|t| t.0).collect();
+            let payload: Vec<u32> = r.par_iter().map(|t| t.1).collect();
+            drop(r);
+            let mut d = Distribution::from_sorted_parts(xs, vec![1.0; n], None);
+            d.cats = vec![Category {
+                name,
+                codes: payload,
+                levels,
+            }];
+            return Ok(d);
+        }
+        let weight = |i: usize| w.as_ref().map_or(1.0, |w| w[i]);
+        let mut r: Vec<(f64, f64, u32)> = if single {
+            let codes = &cats[0].1;
+            (0..n)
+                .into_par_iter()
+                .map(|i| (x[i], weight(i), codes[i]))
+                .collect()
+        } else {
+            (0..n)
+                .into_par_iter()
+                .map(|i| (x[i], weight(i), i as u32))
+                .collect()
+        };
+        drop((x, w));
+        let mut cats = cats;
+        if single {
+            cats[0].1 = Cow::Borrowed(&[]);
+        }
         sort_canonical(
             &mut r,
             |a| a.0,
@@ -238,11 +289,20 @@ impl<'a> Builder<'a> {
         );
         let xs: Vec<f64> = r.par_iter().map(|t| t.0).collect();
         let ws: Vec<f64> = r.par_iter().map(|t| t.1).collect();
-        let rows: Vec<u32> = r.par_iter().map(|t| t.2).collect();
+        let payload: Vec<u32> = r.par_iter().map(|t| t.2).collect();
         drop(r);
         let mut d = Distribution::from_sorted_parts(xs, ws, None);
-        d.cats = self
-            .cats
+        if single {
+            let (name, _, levels) = cats.pop().unwrap_or_default();
+            d.cats = vec![Category {
+                name,
+                codes: payload,
+                levels,
+            }];
+            return Ok(d);
+        }
+        let rows = payload;
+        d.cats = cats
             .into_iter()
             .map(|(name, codes, levels)| Category {
                 name,
@@ -250,15 +310,16 @@ impl<'a> Builder<'a> {
                 levels,
             })
             .collect();
-        d.nums = self
-            .nums
+        d.nums = nums
             .into_iter()
             .map(|(name, values)| Numeric {
                 name,
                 values: rows.par_iter().map(|&i| values[i as usize]).collect(),
             })
             .collect();
-        d.row = Some(rows);
+        if keep_rows {
+            d.row = Some(rows);
+        }
         Ok(d)
     }
 }
@@ -273,11 +334,23 @@ impl Distribution {
         Distribution::builder(values, weights).build()
     }
 
-    /// Starts a distribution with attached columns.
+    /// Starts a distribution with attached columns (borrowed values and weights).
     pub fn builder<'a>(values: &'a [f64], weights: Option<&'a [f64]>) -> Builder<'a> {
         Builder {
-            x: values,
-            w: weights,
+            x: Cow::Borrowed(values),
+            w: weights.map(Cow::Borrowed),
+            cats: Vec::new(),
+            nums: Vec::new(),
+            keep_rows: false,
+        }
+    }
+
+    /// Starts a distribution from owned values and weights, which are released
+    /// as soon as they have been copied into the sort (lower peak memory).
+    pub fn builder_owned(values: Vec<f64>, weights: Option<Vec<f64>>) -> Builder<'static> {
+        Builder {
+            x: Cow::Owned(values),
+            w: weights.map(Cow::Owned),
             cats: Vec::new(),
             nums: Vec::new(),
             keep_rows: false,
@@ -319,8 +392,7 @@ impl Distribution {
         &self.w
     }
 
-    /// Input row (0-based) of each sorted observation, when kept (attached
-    /// columns or [`Builder::keep_rows`]).
+    /// Input row (0-based) of each sorted observation, when kept ([`Builder::keep_rows`]).
     pub fn rows(&self) -> Option<&[u32]> {
         self.row.as_deref()
     }
@@ -366,10 +438,13 @@ impl Distribution {
 
     /// Inclusive prefix sums of w·x, computed on first use.
     fn cumwx(&self) -> &[f64] {
-        self.cumwx.get_or_init(|| {
-            let wx: Vec<f64> = self.x.par_iter().zip(&self.w).map(|(x, w)| w * x).collect();
-            prefix_sums(&wx)
-        })
+        self.cumwx
+            .get_or_init(|| prefix_sums_of(self.x.len(), |i| self.w[i] * self.x[i]))
+    }
+
+    /// Releases memory held by caches (the Σwx prefix sums); they are rebuilt on demand.
+    pub fn release_caches(&mut self) {
+        self.cumwx = OnceLock::new();
     }
 
     /// Splits into domains by an attached category, in one pass that keeps the
@@ -387,43 +462,192 @@ impl Distribution {
         Ok(self.split_by_sorted_codes(&cat.codes, cat.levels.len()))
     }
 
-    /// Splits into domains by a code per *sorted position*; codes `>= nlevels` are dropped.
-    pub(crate) fn split_by_sorted_codes(&self, codes: &[u32], nlevels: usize) -> Vec<Distribution> {
-        let mut idx: Vec<Vec<usize>> = vec![Vec::new(); nlevels];
-        for (i, &c) in codes.iter().enumerate() {
+    /// The sorted positions of each level of an attached category, in one pass
+    /// (4 bytes per observation); materialise a domain with [`Distribution::gather`].
+    ///
+    /// # Errors
+    /// [`MeasureError::MissingColumn`] when no such category is attached.
+    pub fn positions_by(&self, category: &str) -> Result<Vec<Vec<u32>>> {
+        let cat = self
+            .category(category)
+            .ok_or_else(|| MeasureError::MissingColumn {
+                measure: "domain".into(),
+                column: category.to_string(),
+            })?;
+        let mut idx: Vec<Vec<u32>> = vec![Vec::new(); cat.levels.len()];
+        for (i, &c) in cat.codes.iter().enumerate() {
             if let Some(v) = idx.get_mut(c as usize) {
-                v.push(i);
+                v.push(i as u32);
             }
         }
-        idx.into_par_iter()
-            .map(|ix| {
-                let x = ix.iter().map(|&i| self.x[i]).collect();
-                let w = ix.iter().map(|&i| self.w[i]).collect();
-                let row = self
-                    .row
-                    .as_ref()
-                    .map(|r| ix.iter().map(|&i| r[i]).collect());
-                let mut d = Distribution::from_sorted_parts(x, w, row);
-                d.cats = self
-                    .cats
+        Ok(idx)
+    }
+
+    /// The observations at the given sorted positions (ascending), keeping the
+    /// order: one domain, with its attached columns.
+    pub fn gather(&self, positions: &[u32]) -> Distribution {
+        let ix = positions;
+        let x = ix.iter().map(|&i| self.x[i as usize]).collect();
+        let w = ix.iter().map(|&i| self.w[i as usize]).collect();
+        let row = self
+            .row
+            .as_ref()
+            .map(|r| ix.iter().map(|&i| r[i as usize]).collect());
+        let mut d = Distribution::from_sorted_parts(x, w, row);
+        d.cats = self
+            .cats
+            .iter()
+            .map(|c| Category {
+                name: c.name.clone(),
+                codes: ix.iter().map(|&i| c.codes[i as usize]).collect(),
+                levels: c.levels.clone(),
+            })
+            .collect();
+        d.nums = self
+            .nums
+            .iter()
+            .map(|c| Numeric {
+                name: c.name.clone(),
+                values: ix.iter().map(|&i| c.values[i as usize]).collect(),
+            })
+            .collect();
+        d
+    }
+
+    /// Splits into domains by a code per *sorted position*; codes `>= nlevels` are dropped.
+    pub(crate) fn split_by_sorted_codes(&self, codes: &[u32], nlevels: usize) -> Vec<Distribution> {
+        self.split_pending(codes, nlevels, None)
+            .into_par_iter()
+            .map(Pending::into_distribution)
+            .collect()
+    }
+
+    /// Splits by an attached category in one sequential pass over the sorted
+    /// order, without the splitting column and without cumulative weights yet:
+    /// materialise each domain with [`Pending::into_distribution`] when it is
+    /// needed, so that only one domain's cumulative weights exist at a time.
+    ///
+    /// # Errors
+    /// [`MeasureError::MissingColumn`] when no such category is attached.
+    pub fn split_lazily(&self, category: &str) -> Result<Vec<Pending>> {
+        let cat = self
+            .category(category)
+            .ok_or_else(|| MeasureError::MissingColumn {
+                measure: "domain".into(),
+                column: category.to_string(),
+            })?;
+        Ok(self.split_pending(&cat.codes, cat.levels.len(), Some(category)))
+    }
+
+    /// The number of observations of each level of an attached category.
+    ///
+    /// # Errors
+    /// [`MeasureError::MissingColumn`] when no such category is attached.
+    pub fn level_counts(&self, category: &str) -> Result<Vec<usize>> {
+        let cat = self
+            .category(category)
+            .ok_or_else(|| MeasureError::MissingColumn {
+                measure: "domain".into(),
+                column: category.to_string(),
+            })?;
+        let mut counts = vec![0usize; cat.levels.len()];
+        for &c in &cat.codes {
+            if let Some(k) = counts.get_mut(c as usize) {
+                *k += 1;
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Like [`Distribution::split_lazily`] for the levels `levels` only (one
+    /// pass; memory proportional to those domains), returned in level order.
+    ///
+    /// # Errors
+    /// [`MeasureError::MissingColumn`] when no such category is attached.
+    pub fn split_levels(
+        &self,
+        category: &str,
+        levels: std::ops::Range<usize>,
+    ) -> Result<Vec<Pending>> {
+        let cat = self
+            .category(category)
+            .ok_or_else(|| MeasureError::MissingColumn {
+                measure: "domain".into(),
+                column: category.to_string(),
+            })?;
+        let start = levels.start as u32;
+        let shifted: Vec<u32> = cat
+            .codes
+            .par_iter()
+            .map(|&c| {
+                if levels.contains(&(c as usize)) {
+                    c - start
+                } else {
+                    u32::MAX
+                }
+            })
+            .collect();
+        Ok(self.split_pending(&shifted, levels.len(), Some(category)))
+    }
+
+    fn split_pending(&self, codes: &[u32], nlevels: usize, skip: Option<&str>) -> Vec<Pending> {
+        let mut counts = vec![0usize; nlevels];
+        for &c in codes {
+            if let Some(k) = counts.get_mut(c as usize) {
+                *k += 1;
+            }
+        }
+        let cats: Vec<&Category> = self
+            .cats
+            .iter()
+            .filter(|c| Some(c.name.as_str()) != skip)
+            .collect();
+        let mut out: Vec<Pending> = counts
+            .iter()
+            .map(|&k| Pending {
+                x: Vec::with_capacity(k),
+                w: Vec::with_capacity(k),
+                row: self.row.as_ref().map(|_| Vec::with_capacity(k)),
+                cats: cats
                     .iter()
                     .map(|c| Category {
                         name: c.name.clone(),
-                        codes: ix.iter().map(|&i| c.codes[i]).collect(),
+                        codes: Vec::with_capacity(k),
                         levels: c.levels.clone(),
                     })
-                    .collect();
-                d.nums = self
+                    .collect(),
+                nums: self
                     .nums
                     .iter()
                     .map(|c| Numeric {
                         name: c.name.clone(),
-                        values: ix.iter().map(|&i| c.values[i]).collect(),
+                        values: Vec::with_capacity(k),
                     })
-                    .collect();
-                d
+                    .collect(),
             })
-            .collect()
+            .collect();
+        // each thread scans the codes and fills its own group of levels
+        let per = nlevels.div_ceil(rayon::current_num_threads().max(1)).max(1);
+        out.par_chunks_mut(per).enumerate().for_each(|(g, group)| {
+            let lo = (g * per) as u32;
+            for (i, &c) in codes.iter().enumerate() {
+                let Some(p) = c.checked_sub(lo).and_then(|k| group.get_mut(k as usize)) else {
+                    continue;
+                };
+                p.x.push(self.x[i]);
+                p.w.push(self.w[i]);
+                if let (Some(r), Some(src)) = (p.row.as_mut(), self.row.as_ref()) {
+                    r.push(src[i]);
+                }
+                for (dst, src) in p.cats.iter_mut().zip(&cats) {
+                    dst.codes.push(src.codes[i]);
+                }
+                for (dst, src) in p.nums.iter_mut().zip(&self.nums) {
+                    dst.values.push(src.values[i]);
+                }
+            }
+        });
+        out
     }
 
     /// An empty distribution (used for absent groups).
@@ -458,6 +682,37 @@ impl Distribution {
         d.cats = self.cats.clone();
         d.nums = self.nums.clone();
         Ok(d)
+    }
+}
+
+/// A domain split off a distribution, sorted, whose cumulative weights are not
+/// computed yet (see [`Distribution::split_lazily`]).
+#[derive(Debug, Clone, Default)]
+pub struct Pending {
+    x: Vec<f64>,
+    w: Vec<f64>,
+    row: Option<Vec<u32>>,
+    cats: Vec<Category>,
+    nums: Vec<Numeric>,
+}
+
+impl Pending {
+    /// Number of observations.
+    pub fn len(&self) -> usize {
+        self.x.len()
+    }
+
+    /// True when the domain has no observations.
+    pub fn is_empty(&self) -> bool {
+        self.x.is_empty()
+    }
+
+    /// The domain as a distribution.
+    pub fn into_distribution(self) -> Distribution {
+        let mut d = Distribution::from_sorted_parts(self.x, self.w, self.row);
+        d.cats = self.cats;
+        d.nums = self.nums;
+        d
     }
 }
 
@@ -751,7 +1006,10 @@ mod tests {
         assert_eq!(parts[0].values(), &[4.0, 5.0]);
         assert_eq!(parts[1].values(), &[1.0, 2.0]);
         assert_eq!(parts[0].numeric("size").unwrap().values, vec![40.0, 50.0]);
-        assert_eq!(parts[1].rows().unwrap(), &[1, 3]);
+        assert!(parts[1].rows().is_none());
+        let pos = d.positions_by("g").unwrap();
+        assert_eq!(pos, vec![vec![2, 3], vec![0, 1]]);
+        assert_eq!(d.gather(&pos[1]), parts[1]);
     }
 
     #[test]

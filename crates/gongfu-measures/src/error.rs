@@ -42,8 +42,8 @@ pub enum MeasureError {
     Empty(Option<String>),
     /// A measure that needs strictly positive (or non-negative) incomes met others.
     #[error(
-        "{measure} needs incomes {requirement}: {count} row(s) are not; \
-         exclude them explicitly (nonpositive=exclude) to compute it on the rest"
+        "{measure} needs incomes {requirement}: {count} row(s) are not; exclude them explicitly \
+         (non-positive policy \"exclude\": --nonpositive exclude) to compute it on the rest"
     )]
     NonPositive {
         /// The measure id.

@@ -40,7 +40,7 @@ mod registry;
 pub mod sum;
 
 pub use ctx::{Ctx, NonPositive};
-pub use dist::{Builder, Category, Distribution, Numeric, View};
+pub use dist::{Builder, Category, Distribution, Numeric, Pending, View};
 pub use error::{MeasureError, Result};
 pub use params::{Call, ParamValue, RelTo, parse_list};
 pub use quantile::{QuantileRule, quantile};

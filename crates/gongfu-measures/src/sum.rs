@@ -129,22 +129,32 @@ where
 
 /// Inclusive compensated prefix sums of `v` (deterministic chunked algorithm).
 pub fn prefix_sums(v: &[f64]) -> Vec<f64> {
-    let n = v.len();
+    prefix_sums_of(v.len(), |i| v[i])
+}
+
+/// Inclusive compensated prefix sums of `f(0), f(1), …, f(n-1)`, without
+/// materialising the terms (deterministic chunked algorithm).
+pub fn prefix_sums_of<F>(n: usize, f: F) -> Vec<f64>
+where
+    F: Fn(usize) -> f64 + Sync,
+{
+    let v = |i: usize| f(i);
     let mut out = vec![0.0; n];
     if n < PAR_MIN {
         let mut a = Acc::default();
-        for (o, &x) in out.iter_mut().zip(v) {
-            a.add(x);
+        for (i, o) in out.iter_mut().enumerate() {
+            a.add(v(i));
             *o = a.value();
         }
         return out;
     }
-    let totals: Vec<Acc> = v
-        .par_chunks(CHUNK)
-        .map(|c| {
+    let nchunks = n.div_ceil(CHUNK);
+    let totals: Vec<Acc> = (0..nchunks)
+        .into_par_iter()
+        .map(|k| {
             let mut a = Acc::default();
-            for &x in c {
-                a.add(x);
+            for i in k * CHUNK..((k + 1) * CHUNK).min(n) {
+                a.add(v(i));
             }
             a
         })
@@ -156,12 +166,12 @@ pub fn prefix_sums(v: &[f64]) -> Vec<f64> {
         run.merge(*t);
     }
     out.par_chunks_mut(CHUNK)
-        .zip(v.par_chunks(CHUNK))
+        .enumerate()
         .zip(starts.par_iter())
-        .for_each(|((o, c), s)| {
+        .for_each(|((k, o), s)| {
             let mut a = *s;
-            for (oi, &x) in o.iter_mut().zip(c) {
-                a.add(x);
+            for (j, oi) in o.iter_mut().enumerate() {
+                a.add(v(k * CHUNK + j));
                 *oi = a.value();
             }
         });

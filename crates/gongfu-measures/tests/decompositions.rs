@@ -241,7 +241,7 @@ fn non_positive_incomes_are_refused_or_excluded() {
     }
     let msg = m("mld").evaluate(&ctx).unwrap_err().to_string();
     assert!(
-        msg.contains("2 row(s)") && msg.contains("nonpositive=exclude"),
+        msg.contains("2 row(s)") && msg.contains("--nonpositive exclude"),
         "{msg}"
     );
     // zenga needs x >= 0: one offending row

@@ -378,7 +378,7 @@ pub fn emit(text: &str, output: Option<&Path>) -> Result<()> {
 pub fn run(a: ComputeArgs) -> Result<()> {
     let s = settings(a)?;
     let cols = read(&s)?;
-    let mut report = gongfu_compute::compute(&cols, &s.spec).map_err(|e| describe(e, &s))?;
+    let mut report = gongfu_compute::compute(cols, &s.spec).map_err(|e| describe(e, &s))?;
     report
         .meta
         .insert("input".into(), s.input.display().to_string().into());

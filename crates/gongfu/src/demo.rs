@@ -98,8 +98,8 @@ fn figures(h: &gongfu_synth::Households, year: u16) -> Result<Vec<ResultRow>> {
     for (list, by, _, _) in FIGURES {
         let mut spec = Spec::parse(list, by).map_err(|e| anyhow!("{e}"))?;
         spec.welfare = Welfare::PerCapita;
-        let report =
-            gongfu_compute::compute(&cols, &spec).map_err(|e| anyhow!("demo {year}: {e}"))?;
+        let report = gongfu_compute::compute(cols.clone(), &spec)
+            .map_err(|e| anyhow!("demo {year}: {e}"))?;
         for mut r in report.results {
             if !by.is_empty() && r.by.is_empty() {
                 continue; // the overall mean is its own figure

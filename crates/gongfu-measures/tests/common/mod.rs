@@ -91,6 +91,6 @@ impl Survey {
         for (name, codes, levels) in &encoded {
             b = b.category(name, codes, levels.clone());
         }
-        b.build().unwrap()
+        b.keep_rows().build().unwrap()
     }
 }
