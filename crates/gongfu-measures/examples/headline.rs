@@ -1,8 +1,10 @@
 //! The headline-set benchmark, runnable by anyone:
 //!
 //! ```sh
-//! cargo run --release -p gongfu-measures --example headline -- 10000000 5
+//! cargo run --release -p gongfu-measures --example headline -- 10000000 5 [DIR]
 //! ```
+//! With DIR, the data are also written there as raw little-endian f64
+//! (`x.bin`, `w.bin`) for the peers' scripts in `bench/`.
 //!
 //! Times, on `n` log-normal incomes with random weights, (a) one
 //! `sort_unstable_by(total_cmp)` of the (value, weight) pairs — the lower
@@ -49,6 +51,15 @@ fn main() {
         .unwrap_or(10_000_000);
     let reps: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(5);
     let (x, w) = data(n);
+    if let Some(dir) = args.get(3) {
+        // raw little-endian f64 files for the peers' scripts (bench/run_peers.sh)
+        let dump = |name: &str, v: &[f64]| {
+            let bytes: Vec<u8> = v.iter().flat_map(|f| f.to_le_bytes()).collect();
+            std::fs::write(std::path::Path::new(dir).join(name), bytes).expect("write data");
+        };
+        dump("x.bin", &x);
+        dump("w.bin", &w);
+    }
     let measures = Measure::parse_list(HEADLINE).expect("headline set");
     let all = rayon::current_num_threads();
     println!("n = {n}, repetitions = {reps}, threads available = {all}");

@@ -287,11 +287,24 @@ fn read(s: &Settings) -> Result<Columns> {
     let mut key_cols = Vec::new();
     for k in &keys {
         match cols.next() {
-            Some(Column::Key { codes, levels }) => key_cols.push(KeyColumn {
-                name: k.clone(),
-                codes,
-                levels,
-            }),
+            Some(Column::Key { codes, levels }) => {
+                // a domain needs a label: an empty cell is an error, not a group
+                if let Some(empty) = levels.iter().position(|l| l.trim().is_empty()) {
+                    let row = codes
+                        .iter()
+                        .position(|&c| c as usize == empty)
+                        .map_or(0, |r| r + 1);
+                    bail!(
+                        "{}: column {k:?}, row {row}: empty value (every row needs a domain label)",
+                        s.input.display()
+                    );
+                }
+                key_cols.push(KeyColumn {
+                    name: k.clone(),
+                    codes,
+                    levels,
+                })
+            }
             _ => bail!("internal: key column {k} missing"),
         }
     }

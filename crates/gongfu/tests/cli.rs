@@ -398,6 +398,45 @@ fn error_paths_exit_2_with_file_column_row() {
     ]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["results"][0]["excluded"], 2);
+    // a domain left empty (every income excluded as non-positive) names the domain
+    let f = write(d, "empty.csv", "inc,g\n-1,a\n0,a\n5,b\n7,b\n");
+    let err = run_err(&[
+        "compute",
+        "--input",
+        f.to_str().unwrap(),
+        "--income",
+        "inc",
+        "--measures",
+        "mld",
+        "--by",
+        "g",
+        "--nonpositive",
+        "exclude",
+    ]);
+    assert!(
+        err.contains("empty.csv") && err.contains("domain g=a") && err.contains("empty"),
+        "{err}"
+    );
+    // an empty domain label
+    let f = write(d, "nolabel.csv", "inc,g\n1,a\n2,\n3,a\n");
+    let err = run_err(&[
+        "compute",
+        "--input",
+        f.to_str().unwrap(),
+        "--income",
+        "inc",
+        "--measures",
+        "mean",
+        "--by",
+        "g",
+    ]);
+    assert!(
+        err.contains("nolabel.csv")
+            && err.contains("\"g\"")
+            && err.contains("row 2")
+            && err.contains("empty"),
+        "{err}"
+    );
     // an undefined value inside a domain names the domain
     let f = write(d, "dom.csv", "inc,g\n1,a\n2,a\n3,a\n100,b\n200,b\n");
     let err = run_err(&[
