@@ -8,7 +8,8 @@ x <- readBin(file.path(dir, "x.bin"), "double", n = n, endian = "little")
 w <- readBin(file.path(dir, "w.bin"), "double", n = n, endian = "little")
 suppressPackageStartupMessages(library(laeken))
 time_it <- function(label, f) {
-  t <- replicate(reps, system.time(v <- f())[["elapsed"]])
+  v <- NULL
+  t <- replicate(reps, system.time(v <<- f())[["elapsed"]])
   cat(sprintf("laeken %-8s median %.3f s over %d runs (value %.12g)\n", label, median(t), reps, as.numeric(v$value)))
 }
 cat(sprintf("R %s, laeken %s, n = %d\n", getRversion(), packageVersion("laeken"), n))

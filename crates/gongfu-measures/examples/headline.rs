@@ -94,6 +94,13 @@ fn main() {
             t_gongfu.push(t0.elapsed().as_secs_f64());
             checksum = values.iter().sum::<f64>();
         }
+        if threads == all {
+            // the values laeken reports (in percent for gini and arpr), to compare
+            let d = Distribution::new(&x, Some(&w)).expect("valid data");
+            let ctx = Ctx::new(&d);
+            let v = |m: &str| Measure::parse_list(m).expect("measure")[0].value(&ctx).expect("value");
+            println!("gini {:.12} arpr {:.12} qsr {:.12}", v("gini"), v("arpr"), v("qsr"));
+        }
         let (s, g) = (median(t_sort), median(t_gongfu));
         println!(
             "threads {threads}: sort (value, weight) pairs {s:.3} s | gongfu sort + headline set ({} measures) {g:.3} s | ratio {:.2} (checksum {checksum:.6e})",
