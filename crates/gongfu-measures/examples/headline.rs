@@ -98,8 +98,17 @@ fn main() {
             // the values laeken reports (in percent for gini and arpr), to compare
             let d = Distribution::new(&x, Some(&w)).expect("valid data");
             let ctx = Ctx::new(&d);
-            let v = |m: &str| Measure::parse_list(m).expect("measure")[0].value(&ctx).expect("value");
-            println!("gini {:.12} arpr {:.12} qsr {:.12}", v("gini"), v("arpr"), v("qsr"));
+            let v = |m: &str| {
+                Measure::parse_list(m).expect("measure")[0]
+                    .value(&ctx)
+                    .expect("value")
+            };
+            println!(
+                "gini {:.12} arpr {:.12} qsr {:.12}",
+                v("gini"),
+                v("arpr"),
+                v("qsr")
+            );
         }
         let (s, g) = (median(t_sort), median(t_gongfu));
         println!(

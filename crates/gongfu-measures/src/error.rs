@@ -93,6 +93,9 @@ pub enum MeasureError {
         /// The column name.
         column: String,
     },
+    /// The measure has no design-based standard error (use replicate weights).
+    #[error("{0} has no linearised standard error; use replicate weights for it")]
+    NoLinearization(String),
     /// A grouped-data or two-sample computation got inconsistent inputs.
     #[error("{0}")]
     Invalid(String),

@@ -33,6 +33,7 @@
 mod ctx;
 mod dist;
 mod error;
+pub mod linearize;
 mod measures;
 mod params;
 mod quantile;
@@ -42,6 +43,7 @@ pub mod sum;
 pub use ctx::{Ctx, NonPositive};
 pub use dist::{Builder, Category, Distribution, Numeric, Pending, View};
 pub use error::{MeasureError, Result};
+pub use linearize::{InflFn, Influence};
 pub use params::{Call, ParamValue, RelTo, parse_list};
 pub use quantile::{QuantileRule, quantile};
 pub use registry::{

@@ -358,6 +358,18 @@ impl Measure {
             .collect())
     }
 
+    /// The influence values of each part of the estimate (same order as
+    /// [`Measure::evaluate`]), for design-based standard errors.
+    ///
+    /// # Errors
+    /// [`MeasureError::NoLinearization`] when the measure has none, and
+    /// whatever the evaluation itself refuses.
+    pub fn influence(&self, ctx: &Ctx<'_>) -> Result<Vec<crate::Influence>> {
+        let f = crate::measures::infl::lookup(self.def.id)
+            .ok_or_else(|| MeasureError::NoLinearization(self.def.id.to_string()))?;
+        f(ctx, &self.args)
+    }
+
     /// Evaluates a measure that yields one value.
     ///
     /// # Errors

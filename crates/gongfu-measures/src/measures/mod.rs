@@ -6,6 +6,8 @@ pub(crate) mod contrast;
 pub(crate) mod decomp;
 pub(crate) mod dynamics;
 pub(crate) mod inequality;
+pub(crate) mod infl;
+pub(crate) mod infl_density;
 pub(crate) mod level;
 pub(crate) mod poverty;
 

@@ -1,6 +1,8 @@
 //! Loading the conformance survey.
 #![allow(dead_code)]
 
+pub mod reference;
+
 use gongfu_measures::Distribution;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -72,7 +74,12 @@ pub fn encode(v: &[String]) -> (Vec<u32>, Vec<String>) {
 
 impl Survey {
     /// The distribution of pc_income weighted by pweight, with the categories attached.
-    pub fn distribution(&self, keep: impl Fn(usize) -> bool, weighted: bool) -> Distribution {
+    pub fn distribution(
+        &self,
+        keep: impl Fn(usize) -> bool,
+        weighted: bool,
+        extra: &[(String, Vec<f64>)],
+    ) -> Distribution {
         let idx: Vec<usize> = (0..self.pc_income.len()).filter(|&i| keep(i)).collect();
         let x: Vec<f64> = idx.iter().map(|&i| self.pc_income[i]).collect();
         let w: Vec<f64> = idx.iter().map(|&i| self.pweight[i]).collect();
@@ -90,6 +97,13 @@ impl Survey {
             .numeric("hh_size", &size);
         for (name, codes, levels) in &encoded {
             b = b.category(name, codes, levels.clone());
+        }
+        let extra: Vec<(String, Vec<f64>)> = extra
+            .iter()
+            .map(|(n, v)| (n.clone(), idx.iter().map(|&i| v[i]).collect()))
+            .collect();
+        for (name, v) in &extra {
+            b = b.numeric(name, v);
         }
         b.keep_rows().build().unwrap()
     }

@@ -1,0 +1,301 @@
+//! The sampling design and linearised variances.
+
+use gongfu_measures::{Distribution, Influence};
+use thiserror::Error;
+
+/// Name of the numeric column (PSU id per observation) the design needs attached.
+pub const PSU_COLUMN: &str = "\u{1}psu";
+
+/// What goes wrong with a design.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum SurveyError {
+    /// A stratum has a single PSU and the rule is `fail`.
+    #[error(
+        "stratum {stratum:?} has a single PSU: choose how to treat it with the lonely-PSU rule \
+         (certainty, adjust or average)"
+    )]
+    LonelyPsu {
+        /// The stratum label.
+        stratum: String,
+    },
+    /// Inconsistent columns.
+    #[error("{0}")]
+    Invalid(String),
+    /// The distribution lacks the design column.
+    #[error("the distribution has no PSU column attached")]
+    NoPsuColumn,
+}
+
+/// R survey's `survey.lonely.psu` options for strata with one PSU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LonelyPsu {
+    /// An error naming the stratum (the default).
+    #[default]
+    Fail,
+    /// The stratum contributes nothing (a self-representing PSU).
+    Certainty,
+    /// The single PSU is centred at the mean of all PSU totals.
+    Adjust,
+    /// The stratum contributes the average contribution of the other strata.
+    Average,
+}
+
+impl std::str::FromStr for LonelyPsu {
+    type Err = SurveyError;
+    fn from_str(s: &str) -> Result<Self, SurveyError> {
+        match s {
+            "fail" => Ok(LonelyPsu::Fail),
+            "certainty" => Ok(LonelyPsu::Certainty),
+            "adjust" => Ok(LonelyPsu::Adjust),
+            "average" => Ok(LonelyPsu::Average),
+            other => Err(SurveyError::Invalid(format!(
+                "lonely-PSU rule must be fail, certainty, adjust or average, not {other:?}"
+            ))),
+        }
+    }
+}
+
+/// A stratified cluster design (with-replacement approximation, optional FPC).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Design {
+    /// Dense PSU id of each input row (as f64, to be attached as a numeric column).
+    psu_of_row: Vec<f64>,
+    /// Stratum of each PSU.
+    psu_stratum: Vec<u32>,
+    /// PSUs in each stratum.
+    n_h: Vec<usize>,
+    /// Sampling fraction of each stratum (0 without FPC).
+    f_h: Vec<f64>,
+    /// Stratum labels (for messages).
+    labels: Vec<String>,
+    lonely: LonelyPsu,
+}
+
+impl Design {
+    /// A design from per-row stratum codes and PSU codes (PSU codes may repeat
+    /// across strata: PSUs are nested in strata), and an optional FPC per row
+    /// (the population number of PSUs in the row's stratum, or the sampling
+    /// fraction when below 1). Without PSUs every row is its own PSU; without
+    /// strata there is one stratum.
+    ///
+    /// # Errors
+    /// [`SurveyError::Invalid`] for inconsistent lengths or FPCs.
+    pub fn new(
+        strata: Option<&[u32]>,
+        psu: Option<&[u32]>,
+        fpc: Option<&[f64]>,
+        lonely: LonelyPsu,
+    ) -> Result<Design, SurveyError> {
+        let n = strata
+            .map(<[u32]>::len)
+            .or(psu.map(<[u32]>::len))
+            .or(fpc.map(<[f64]>::len));
+        Design::with_rows(n.unwrap_or(0), strata, psu, fpc, lonely, None)
+    }
+
+    /// As [`Design::new`] with the number of rows given (for designs without
+    /// any design column) and stratum labels for messages.
+    ///
+    /// # Errors
+    /// [`SurveyError::Invalid`] for inconsistent lengths or FPCs.
+    pub fn with_rows(
+        n: usize,
+        strata: Option<&[u32]>,
+        psu: Option<&[u32]>,
+        fpc: Option<&[f64]>,
+        lonely: LonelyPsu,
+        labels: Option<Vec<String>>,
+    ) -> Result<Design, SurveyError> {
+        for (name, len) in [
+            ("strata", strata.map(<[u32]>::len)),
+            ("psu", psu.map(<[u32]>::len)),
+            ("fpc", fpc.map(<[f64]>::len)),
+        ] {
+            if let Some(l) = len
+                && l != n
+            {
+                return Err(SurveyError::Invalid(format!(
+                    "design column {name} has {l} rows, expected {n}"
+                )));
+            }
+        }
+        let stratum = |i: usize| strata.map_or(0, |s| s[i]);
+        let nstrata = strata.map_or(1, |s| s.iter().max().map_or(1, |m| *m as usize + 1));
+        // dense PSU ids per (stratum, psu) pair, in order of first appearance
+        let mut ids = std::collections::HashMap::new();
+        let mut psu_stratum = Vec::new();
+        let mut psu_of_row = Vec::with_capacity(n);
+        for i in 0..n {
+            let key = (stratum(i), psu.map_or(i as u64, |p| p[i] as u64));
+            let id = *ids.entry(key).or_insert_with(|| {
+                psu_stratum.push(key.0);
+                psu_stratum.len() - 1
+            });
+            psu_of_row.push(id as f64);
+        }
+        let mut n_h = vec![0usize; nstrata];
+        for &h in &psu_stratum {
+            n_h[h as usize] += 1;
+        }
+        let mut f_h = vec![0.0; nstrata];
+        if let Some(fpc) = fpc {
+            for (i, &v) in fpc.iter().enumerate() {
+                let h = stratum(i) as usize;
+                if !(v.is_finite() && v > 0.0) {
+                    return Err(SurveyError::Invalid(format!(
+                        "row {}: fpc must be > 0, got {v}",
+                        i + 1
+                    )));
+                }
+                let f = if v < 1.0 { v } else { n_h[h] as f64 / v };
+                if f > 1.0 {
+                    return Err(SurveyError::Invalid(format!(
+                        "row {}: fpc {v} is smaller than the {} PSUs sampled in its stratum",
+                        i + 1,
+                        n_h[h]
+                    )));
+                }
+                f_h[h] = f;
+            }
+        }
+        let labels = labels.unwrap_or_else(|| (0..nstrata).map(|h| h.to_string()).collect());
+        let d = Design {
+            psu_of_row,
+            psu_stratum,
+            n_h,
+            f_h,
+            labels,
+            lonely,
+        };
+        if lonely == LonelyPsu::Fail
+            && let Some(h) = d.n_h.iter().position(|&k| k == 1)
+        {
+            return Err(SurveyError::LonelyPsu {
+                stratum: d.labels.get(h).cloned().unwrap_or_default(),
+            });
+        }
+        Ok(d)
+    }
+
+    /// The dense PSU id of each input row, to attach as the numeric column [`PSU_COLUMN`].
+    pub fn psu_of_rows(&self) -> &[f64] {
+        &self.psu_of_row
+    }
+
+    /// Number of PSUs.
+    pub fn n_psu(&self) -> usize {
+        self.psu_stratum.len()
+    }
+
+    /// Number of strata with at least one PSU.
+    pub fn n_strata(&self) -> usize {
+        self.n_h.iter().filter(|&&k| k > 0).count()
+    }
+
+    /// Design degrees of freedom: #PSU − #strata (R survey's `degf`).
+    pub fn df(&self) -> f64 {
+        (self.n_psu() as f64 - self.n_strata() as f64).max(1.0)
+    }
+
+    /// The variance of a linear statistic from its PSU totals `Z_j`.
+    pub fn variance_of_totals(&self, z: &[f64]) -> f64 {
+        let nstrata = self.n_h.len();
+        let mut sum = vec![0.0; nstrata];
+        for (j, &h) in self.psu_stratum.iter().enumerate() {
+            sum[h as usize] += z[j];
+        }
+        let grand = z.iter().sum::<f64>() / z.len().max(1) as f64;
+        let mut ss = vec![0.0; nstrata];
+        for (j, &h) in self.psu_stratum.iter().enumerate() {
+            let h = h as usize;
+            let centre = if self.n_h[h] == 1 {
+                grand
+            } else {
+                sum[h] / self.n_h[h] as f64
+            };
+            let d = z[j] - centre;
+            ss[h] += d * d;
+        }
+        let mut v = 0.0;
+        let (mut used, mut lonely) = (0usize, 0usize);
+        for (h, &k) in self.n_h.iter().enumerate() {
+            if k == 0 {
+                continue;
+            }
+            if k == 1 {
+                lonely += 1;
+                if self.lonely == LonelyPsu::Adjust {
+                    v += (1.0 - self.f_h[h]) * ss[h];
+                }
+                continue;
+            }
+            used += 1;
+            v += (1.0 - self.f_h[h]) * k as f64 / (k as f64 - 1.0) * ss[h];
+        }
+        if self.lonely == LonelyPsu::Average && lonely > 0 && used > 0 {
+            v *= (used + lonely) as f64 / used as f64;
+        }
+        v
+    }
+}
+
+/// The linearised variance of an estimate on `dist` (a domain of `whole`, or
+/// `whole` itself) with influence `infl`; both distributions carry the
+/// [`PSU_COLUMN`] numeric column.
+///
+/// # Errors
+/// [`SurveyError::NoPsuColumn`] or [`SurveyError::Invalid`] for misaligned influence values.
+pub fn variance(
+    design: &Design,
+    dist: &Distribution,
+    whole: &Distribution,
+    infl: &Influence,
+) -> Result<f64, SurveyError> {
+    let mut z = vec![0.0; design.n_psu()];
+    let mut add = |d: &Distribution, values: &[f64]| -> Result<(), SurveyError> {
+        let psu = d.numeric(PSU_COLUMN).ok_or(SurveyError::NoPsuColumn)?;
+        if values.len() != d.len() {
+            return Err(SurveyError::Invalid(format!(
+                "{} influence values for {} observations",
+                values.len(),
+                d.len()
+            )));
+        }
+        for ((&p, &w), &zi) in psu.values.iter().zip(d.weights()).zip(values) {
+            z[p as usize] += w * zi;
+        }
+        Ok(())
+    };
+    add(dist, &infl.domain)?;
+    if let Some(wz) = &infl.whole {
+        add(whole, wz)?;
+    }
+    Ok(design.variance_of_totals(&z))
+}
+
+/// A confidence interval and how it was made.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ci {
+    /// Lower bound.
+    pub lo: f64,
+    /// Upper bound.
+    pub hi: f64,
+}
+
+/// The quantile of Student's t with `df` degrees of freedom (normal when `df` is infinite).
+pub fn t_quantile(p: f64, df: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+    if df.is_infinite() {
+        return Normal::new(0.0, 1.0).map_or(f64::NAN, |n| n.inverse_cdf(p));
+    }
+    StudentsT::new(0.0, 1.0, df).map_or(f64::NAN, |t| t.inverse_cdf(p))
+}
+
+/// `estimate ± t_{df, (1+level)/2} · se` (normal when `df` is infinite).
+pub fn confidence_interval(estimate: f64, se: f64, level: f64, df: f64) -> Ci {
+    let q = t_quantile(0.5 + level / 2.0, df);
+    Ci {
+        lo: estimate - q * se,
+        hi: estimate + q * se,
+    }
+}
