@@ -32,6 +32,8 @@ pub use welfare::{EquivalenceScale, Welfare};
 use gongfu_measures::{
     Ctx, Distribution, Measure, MeasureError, NonPositive, ParamValue, QuantileRule,
 };
+pub use gongfu_survey::LonelyPsu;
+use gongfu_survey::{Design, PSU_COLUMN, confidence_interval, variance, woodruff};
 use serde::Serialize;
 use thiserror::Error;
 
@@ -85,6 +87,33 @@ pub struct Columns {
     pub keys: Vec<KeyColumn>,
     /// Numeric columns measures refer to (income sources).
     pub numerics: Vec<(String, Vec<f64>)>,
+    /// Stratum of each row (design-based standard errors).
+    pub strata: Option<KeyColumn>,
+    /// Primary sampling unit of each row (nested in strata).
+    pub psu: Option<KeyColumn>,
+    /// Finite-population correction of each row: PSUs in the stratum's population, or the sampling fraction.
+    pub fpc: Option<Vec<f64>>,
+}
+
+/// How standard errors are computed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VarianceSpec {
+    /// Rule for strata with one PSU.
+    pub lonely: LonelyPsu,
+    /// Confidence level of the intervals.
+    pub level: f64,
+    /// Normal instead of t intervals.
+    pub normal: bool,
+}
+
+impl Default for VarianceSpec {
+    fn default() -> Self {
+        VarianceSpec {
+            lonely: LonelyPsu::Fail,
+            level: 0.95,
+            normal: false,
+        }
+    }
 }
 
 /// What to compute.
@@ -100,6 +129,8 @@ pub struct Spec {
     pub nonpositive: NonPositive,
     /// Welfare concept.
     pub welfare: Welfare,
+    /// Standard errors and intervals (`None`: point estimates only).
+    pub variance: Option<VarianceSpec>,
 }
 
 impl Spec {
@@ -117,6 +148,7 @@ impl Spec {
             rule: QuantileRule::default(),
             nonpositive: NonPositive::default(),
             welfare: Welfare::AsIs,
+            variance: None,
         })
     }
 
@@ -177,6 +209,9 @@ pub enum ComputeError {
         /// What is wrong.
         message: String,
     },
+    /// The sampling design is unusable (a stratum with one PSU, a bad FPC…).
+    #[error("{0}")]
+    Design(String),
     /// A column needed by the computation was not supplied.
     #[error("column {0:?} is needed but was not read")]
     MissingColumn(String),
@@ -272,9 +307,24 @@ pub fn compute(cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
         check_len(name, v.len(), n)?;
     }
     let weighted = cols.weight.is_some();
-    let mut whole = build(cols, spec)?;
+    let design = match &spec.variance {
+        Some(v) => Some(
+            Design::with_rows(
+                n,
+                cols.strata.as_ref().map(|k| k.codes.as_slice()),
+                cols.psu.as_ref().map(|k| k.codes.as_slice()),
+                cols.fpc.as_deref(),
+                v.lonely,
+                cols.strata.as_ref().map(|k| k.levels.clone()),
+            )
+            .map_err(|e| ComputeError::Design(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let mut whole = build(cols, spec, design.as_ref())?;
     let mut per_measure: Vec<Vec<ResultRow>> = vec![Vec::new(); spec.measures.len()];
-    evaluate(&whole, &whole, &[], spec, &mut per_measure)?;
+    let design = design.as_ref();
+    evaluate(&whole, &whole, &[], spec, design, &mut per_measure)?;
     let mut ndomains = 0usize;
     if !spec.by.is_empty() {
         // national thresholds need only quantiles and means of the whole
@@ -320,7 +370,7 @@ pub fn compute(cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
                     .cloned()
                     .zip(labels[k].iter().cloned())
                     .collect();
-                evaluate(&d, &whole, &by, spec, &mut per_measure)?;
+                evaluate(&d, &whole, &by, spec, design, &mut per_measure)?;
             }
             start = end;
         }
@@ -341,6 +391,23 @@ pub fn compute(cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
     );
     meta.insert("by".into(), spec.by.clone().into());
     meta.insert("domains".into(), ndomains.into());
+    if let (Some(d), Some(v)) = (design, &spec.variance) {
+        let mut m = serde_json::Map::new();
+        m.insert("method".into(), "linearisation".into());
+        m.insert("psu".into(), d.n_psu().into());
+        m.insert("strata".into(), d.n_strata().into());
+        m.insert("df".into(), d.df().into());
+        m.insert("ci".into(), if v.normal { "normal" } else { "t" }.into());
+        m.insert("level".into(), v.level.into());
+        let lonely = match v.lonely {
+            LonelyPsu::Fail => "fail",
+            LonelyPsu::Certainty => "certainty",
+            LonelyPsu::Adjust => "adjust",
+            LonelyPsu::Average => "average",
+        };
+        m.insert("lonely_psu".into(), lonely.into());
+        meta.insert("variance".into(), m.into());
+    }
     Ok(Report { results, meta })
 }
 
@@ -350,6 +417,7 @@ fn evaluate(
     whole: &Distribution,
     by: &[(String, String)],
     spec: &Spec,
+    design: Option<&Design>,
     out: &mut [Vec<ResultRow>],
 ) -> Result<(), ComputeError> {
     let ctx = Ctx::new(d)
@@ -362,12 +430,30 @@ fn evaluate(
             .collect::<Vec<_>>()
             .join(", ")
     });
+    let in_domain = |e: ComputeError| match e {
+        ComputeError::Measure { source, .. } => ComputeError::Measure {
+            domain: label.clone(),
+            source,
+        },
+        other => other,
+    };
     for (m, rows) in spec.measures.iter().zip(out.iter_mut()) {
         let est = m.evaluate(&ctx).map_err(|e| ComputeError::Measure {
             domain: label.clone(),
             source: e,
         })?;
-        rows.extend(est.into_iter().map(|e| {
+        let ses = match (design, &spec.variance) {
+            (Some(design), Some(v)) => {
+                standard_errors(m, &ctx, &est, design, v).map_err(in_domain)?
+            }
+            _ => vec![None; est.len()],
+        };
+        let (df, level) = match (design, &spec.variance) {
+            (Some(d), Some(v)) if !v.normal => (d.df(), v.level),
+            (_, Some(v)) => (f64::INFINITY, v.level),
+            _ => (f64::INFINITY, 0.95),
+        };
+        rows.extend(est.into_iter().zip(ses).map(|(e, se)| {
             ResultRow {
                 measure: e.measure.to_string(),
                 params: e
@@ -380,8 +466,16 @@ fn evaluate(
                     .map(|(k, v)| (k.clone(), serde_json::Value::from(v.clone())))
                     .collect(),
                 value: e.value,
-                se: None,
-                ci: None,
+                ci: se.map(|s| match s {
+                    Se::Linear(s) => {
+                        let ci = confidence_interval(e.value, s, level, df);
+                        [ci.lo, ci.hi]
+                    }
+                    Se::Interval { lo, hi, .. } => [lo, hi],
+                }),
+                se: se.map(|s| match s {
+                    Se::Linear(s) | Se::Interval { se: s, .. } => s,
+                }),
                 n: e.n,
                 population: e.population,
                 excluded: e.excluded,
@@ -391,9 +485,67 @@ fn evaluate(
     Ok(())
 }
 
+/// A standard error, and for quantiles Woodruff's own interval.
+#[derive(Debug, Clone, Copy)]
+enum Se {
+    Linear(f64),
+    Interval { se: f64, lo: f64, hi: f64 },
+}
+
+/// The standard error of each part of an estimate: Woodruff's method for
+/// quantiles (R survey `svyquantile`), linearisation for everything else.
+fn standard_errors(
+    m: &Measure,
+    ctx: &Ctx<'_>,
+    est: &[gongfu_measures::Estimate],
+    design: &Design,
+    v: &VarianceSpec,
+) -> Result<Vec<Option<Se>>, ComputeError> {
+    let df = if v.normal { f64::INFINITY } else { design.df() };
+    let survey = |e: gongfu_survey::SurveyError| ComputeError::Design(e.to_string());
+    match m.id() {
+        "count" => Ok(vec![None; est.len()]),
+        "quantile" | "median" | "deciles" => est
+            .iter()
+            .map(|e| {
+                let p = match e.params.iter().find(|(k, _)| k == "p") {
+                    Some((_, ParamValue::Num(p))) => *p,
+                    _ => 0.5,
+                };
+                let w = woodruff(design, ctx.dist, ctx.whole, p, ctx.rule, v.level, df)
+                    .map_err(survey)?;
+                Ok(Some(Se::Interval {
+                    se: w.se,
+                    lo: w.lo,
+                    hi: w.hi,
+                }))
+            })
+            .collect(),
+        _ => {
+            let infl = m.influence(ctx).map_err(|e| ComputeError::Measure {
+                domain: None,
+                source: e,
+            })?;
+            infl.iter()
+                .map(|z| {
+                    Ok(Some(Se::Linear(
+                        variance(design, ctx.dist, ctx.whole, z)
+                            .map_err(survey)?
+                            .sqrt(),
+                    )))
+                })
+                .collect()
+        }
+    }
+}
+
 /// The sorted population with the columns the measures and domains need;
 /// consumes (and so releases) the input columns.
-fn build(mut cols: Columns, spec: &Spec) -> Result<Distribution, ComputeError> {
+fn build(
+    mut cols: Columns,
+    spec: &Spec,
+    design: Option<&Design>,
+) -> Result<Distribution, ComputeError> {
     let (x, w, size) = welfare::apply(&mut cols, &spec.welfare)?;
     let weighted = w.is_some();
     let mut keys = std::mem::take(&mut cols.keys);
@@ -450,6 +602,9 @@ fn build(mut cols: Columns, spec: &Spec) -> Result<Distribution, ComputeError> {
     }
     for (name, v) in numerics {
         b = b.numeric(&name, v);
+    }
+    if let Some(d) = design {
+        b = b.numeric(PSU_COLUMN, d.psu_of_rows());
     }
     if spec.needs_household_size() {
         // household income = per-capita income × size; household weight = person weight / size

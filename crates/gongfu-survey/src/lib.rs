@@ -28,3 +28,10 @@ mod design;
 pub use design::{
     Ci, Design, LonelyPsu, PSU_COLUMN, SurveyError, confidence_interval, t_quantile, variance,
 };
+mod woodruff;
+pub use woodruff::{Woodruff, woodruff};
+mod replicate;
+pub use replicate::{
+    DomainSpec, RepType, ReplicateError, ReplicateOptions, Replicates, replicate_estimates,
+    replicate_estimates_many, replicate_variance,
+};

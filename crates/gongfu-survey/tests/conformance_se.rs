@@ -11,10 +11,10 @@ mod common;
 
 use common::reference::{Data, Row, part_index, resolve, rows};
 use gongfu_measures::{Ctx, Measure, ParamValue};
-use gongfu_survey::{Design, LonelyPsu, PSU_COLUMN, variance};
+use gongfu_survey::{Design, LonelyPsu, PSU_COLUMN, variance, woodruff};
 
 /// The number of standard errors this test checked when it was last extended.
-const EXPECTED_CHECKED: usize = 520;
+const EXPECTED_CHECKED: usize = 842;
 
 fn density_based(r: &Row) -> bool {
     matches!(
@@ -64,6 +64,11 @@ fn se_of(data: &mut Data, design: &Design, r: &Row) -> Option<Result<f64, String
         return None; // replicate designs: tests/replicates.rs
     }
     let (mut plan, domain, whole, _) = resolve(data, r)?;
+    if r.function == "svyquantile" {
+        let p = common::reference::stat_p(&r.statistic, "q(")?;
+        let w = woodruff(design, &domain, &whole, p, plan.rule, 0.95, design.df()).unwrap();
+        return Some(Ok(w.se));
+    }
     if r.function == "svymean" && r.arguments.contains("0.75*median") {
         // the reference holds the median fixed: absolute bounds
         let med = Measure::parse_list("median").unwrap()[0]
@@ -90,6 +95,47 @@ fn se_of(data: &mut Data, design: &Design, r: &Row) -> Option<Result<f64, String
     };
     let v = variance(design, &domain, &whole, &infl[k]).unwrap();
     Some(Ok(v.sqrt() * plan.scale))
+}
+
+/// survey's Woodruff interval bounds (values in the table, not SEs).
+#[test]
+fn woodruff_interval_bounds() {
+    let design = design();
+    let mut data = Data::new(vec![(
+        PSU_COLUMN.to_string(),
+        design.psu_of_rows().to_vec(),
+    )]);
+    let mut n = 0;
+    for r in rows()
+        .into_iter()
+        .filter(|r| r.function == "svyquantile" && r.statistic.contains(".ci_"))
+    {
+        let (base, bound) = r.statistic.split_once(".ci_").unwrap();
+        let p = common::reference::stat_p(base, "q(").unwrap();
+        let plain = Row {
+            package: r.package.clone(),
+            function: r.function.clone(),
+            arguments: r.arguments.clone(),
+            design: r.design.clone(),
+            domain_var: r.domain_var.clone(),
+            domain: r.domain.clone(),
+            statistic: base.to_string(),
+            value: r.value,
+            se: None,
+        };
+        let (plan, domain, whole, _) = resolve(&mut data, &plain).unwrap();
+        let w = woodruff(&design, &domain, &whole, p, plan.rule, 0.95, design.df()).unwrap();
+        let got = if bound == "lower" { w.lo } else { w.hi };
+        assert!(
+            ((got - r.value) / r.value).abs() < 1e-12,
+            "{} {}: {got} vs {}",
+            r.arguments,
+            r.statistic,
+            r.value
+        );
+        n += 1;
+    }
+    assert_eq!(n, 12);
 }
 
 #[test]

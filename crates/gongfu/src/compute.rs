@@ -72,6 +72,12 @@ pub struct ComputeArgs {
     /// Confidence level.
     #[arg(long, default_value_t = 0.95)]
     level: f64,
+    /// Confidence intervals from Student's t on the design degrees of freedom (t, default) or the normal.
+    #[arg(long)]
+    ci: Option<String>,
+    /// Strata with a single PSU: fail (default), certainty, adjust or average (R survey's meanings).
+    #[arg(long)]
+    lonely_psu: Option<String>,
     /// Quantile rule: eurostat (default), inverse_cdf, hf7.
     #[arg(long)]
     quantile_rule: Option<String>,
@@ -110,8 +116,10 @@ pub struct ComputeArgs {
 /// Settings after merging the configuration file and the flags.
 struct Settings {
     input: PathBuf,
-    /// Design columns named without --se: checked to exist, not used yet.
-    design: Vec<String>,
+    /// Design columns (read only with --se).
+    strata: Option<String>,
+    psu: Option<String>,
+    fpc: Option<String>,
     read: ReadOptions,
     income: String,
     weight: Option<String>,
@@ -180,12 +188,31 @@ fn settings(a: ComputeArgs) -> Result<Settings> {
     let list = pick(a.measures, conf.measures.map(|m| m.joined()))
         .ok_or_else(|| anyhow!("no measures: give --measures, e.g. --measures gini,arpr,median"))?;
     let measures = Measure::parse_list(&list).map_err(|e| anyhow!("--measures {list:?}: {e}"))?;
-    if a.se || a.repweights.is_some() {
+    if a.repweights.is_some() || a.rep_type.is_some() || a.rep_scale.is_some() || a.rep_mse {
         bail!(
-            "--se (design-based standard errors) is not yet supported by this version; \
-             point estimates are computed without it"
+            "--repweights (replicate-weight standard errors) is not supported by this version; use --se with --strata and --psu"
         );
     }
+    let variance = if a.se || conf.se.unwrap_or(false) {
+        let lonely = match pick(a.lonely_psu, conf.lonely_psu).as_deref() {
+            None => gongfu_compute::LonelyPsu::Fail,
+            Some(r) => r
+                .parse()
+                .map_err(|e: gongfu_survey::SurveyError| anyhow!("--lonely-psu: {e}"))?,
+        };
+        let normal = match pick(a.ci, conf.ci).as_deref() {
+            None | Some("t") => false,
+            Some("normal") => true,
+            Some(o) => bail!("--ci must be t or normal, got {o:?}"),
+        };
+        Some(gongfu_compute::VarianceSpec {
+            lonely,
+            level: a.level,
+            normal,
+        })
+    } else {
+        None
+    };
     if !(a.level > 0.0 && a.level < 1.0) {
         bail!("--level must be between 0 and 1, got {}", a.level);
     }
@@ -205,6 +232,7 @@ fn settings(a: ComputeArgs) -> Result<Settings> {
         rule,
         nonpositive,
         welfare,
+        variance,
     };
     let format = match (a.format, conf.format.as_deref()) {
         (Some(f), _) => f,
@@ -213,17 +241,16 @@ fn settings(a: ComputeArgs) -> Result<Settings> {
         (None, Some("json")) => OutFormat::Json,
         (None, Some(o)) => bail!("format must be table, csv or json, got {o:?}"),
     };
-    let design: Vec<String> = [
+    let (strata, psu, fpc) = (
         pick(a.strata, conf.strata),
         pick(a.psu, conf.psu),
         pick(a.fpc, conf.fpc),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    );
     Ok(Settings {
         input,
-        design,
+        strata,
+        psu,
+        fpc,
         read: ReadOptions {
             format: format_in,
             delimiter,
@@ -261,8 +288,17 @@ fn read(s: &Settings) -> Result<Columns> {
     for n in &numerics {
         req.push(ColumnRequest::numeric(n));
     }
-    for d in &s.design {
-        req.push(ColumnRequest::key(d));
+    let se = s.spec.variance.is_some();
+    let (strata, psu, fpc) = if se {
+        (s.strata.clone(), s.psu.clone(), s.fpc.clone())
+    } else {
+        (None, None, None)
+    };
+    for k in [&strata, &psu].into_iter().flatten() {
+        req.push(ColumnRequest::key(k));
+    }
+    if let Some(f) = &fpc {
+        req.push(ColumnRequest::numeric(f));
     }
     let table = gongfu_io::read_columns(&s.input, &req, &s.read)?;
     let mut cols = table.columns.into_iter();
@@ -315,6 +351,28 @@ fn read(s: &Settings) -> Result<Columns> {
             _ => bail!("internal: numeric column {n} missing"),
         }
     }
+    let mut key = |name: &Option<String>| -> Result<Option<KeyColumn>> {
+        Ok(match name {
+            Some(n) => match cols.next() {
+                Some(Column::Key { codes, levels }) => Some(KeyColumn {
+                    name: n.clone(),
+                    codes,
+                    levels,
+                }),
+                _ => bail!("internal: design column {n} missing"),
+            },
+            None => None,
+        })
+    };
+    let strata_col = key(&strata)?;
+    let psu_col = key(&psu)?;
+    let fpc_col = match &fpc {
+        Some(_) => match cols.next() {
+            Some(Column::Numeric(v)) => Some(v),
+            _ => bail!("internal: fpc column missing"),
+        },
+        None => None,
+    };
     Ok(Columns {
         income,
         weight,
@@ -323,6 +381,9 @@ fn read(s: &Settings) -> Result<Columns> {
         children,
         keys: key_cols,
         numerics: num_cols,
+        strata: strata_col,
+        psu: psu_col,
+        fpc: fpc_col,
     })
 }
 
@@ -358,6 +419,13 @@ fn describe(e: ComputeError, s: &Settings) -> anyhow::Error {
             anyhow!("{file}: column {:?}{where_}: {source}", s.income)
         }
         ComputeError::MissingColumn(c) => anyhow!("{file}: {c} is needed: name it with a flag"),
+        ComputeError::Design(msg) => {
+            let cols: Vec<&str> = [&s.strata, &s.psu]
+                .iter()
+                .filter_map(|c| c.as_deref())
+                .collect();
+            anyhow!("{file}: design ({}): {msg}", cols.join(", "))
+        }
         other => anyhow!("{file}: {other}"),
     }
 }

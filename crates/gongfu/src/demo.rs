@@ -3,7 +3,7 @@
 use crate::compute::{OutFormat, emit};
 use anyhow::{Result, anyhow};
 use clap::Args;
-use gongfu_compute::{Columns, KeyColumn, Report, ResultRow, Spec, Welfare};
+use gongfu_compute::{Columns, KeyColumn, Report, ResultRow, Spec, VarianceSpec, Welfare};
 use gongfu_synth::SampleConfig;
 
 #[derive(Debug, Args)]
@@ -87,6 +87,20 @@ fn year_columns(h: &gongfu_synth::Households, year: u16) -> Columns {
             KeyColumn::from_labels("urban", &as_refs(&urban)),
             KeyColumn::from_labels("mountain", &as_refs(&mountain)),
         ],
+        strata: Some(KeyColumn::from_labels(
+            "stratum",
+            &idx.iter()
+                .map(|&i| h.stratum[i].as_str())
+                .collect::<Vec<_>>(),
+        )),
+        psu: Some(KeyColumn::from_labels(
+            "psu",
+            &as_refs(
+                &idx.iter()
+                    .map(|&i| h.psu[i].to_string())
+                    .collect::<Vec<_>>(),
+            ),
+        )),
         ..Columns::default()
     }
 }
@@ -98,6 +112,7 @@ fn figures(h: &gongfu_synth::Households, year: u16) -> Result<Vec<ResultRow>> {
     for (list, by, _, _) in FIGURES {
         let mut spec = Spec::parse(list, by).map_err(|e| anyhow!("{e}"))?;
         spec.welfare = Welfare::PerCapita;
+        spec.variance = Some(VarianceSpec::default());
         let report = gongfu_compute::compute(cols.clone(), &spec)
             .map_err(|e| anyhow!("demo {year}: {e}"))?;
         for mut r in report.results {
@@ -112,6 +127,21 @@ fn figures(h: &gongfu_synth::Households, year: u16) -> Result<Vec<ResultRow>> {
         }
     }
     Ok(rows)
+}
+
+fn show_se(r: &ResultRow, how: Show) -> String {
+    match r.se {
+        Some(se) => format!("{} ± {}", show(r.value, how), show_se_only(se, how)),
+        None => show(r.value, how),
+    }
+}
+
+fn show_se_only(se: f64, how: Show) -> String {
+    match how {
+        Show::Yuan => group_thousands(se),
+        Show::Ratio => format!("{se:.3}"),
+        Show::Percent => format!("{:.1}", 100.0 * se),
+    }
 }
 
 fn show(v: f64, how: Show) -> String {
@@ -150,7 +180,8 @@ fn group_thousands(v: f64) -> String {
 fn table(base: &[ResultRow], last: &[ResultRow], last_year: u16, households: usize) -> String {
     let mut lines = vec![format!(
         "gongfu demo province (synthetic, modelled on Zhejiang; survey of {households} households a year)\n\
-         headline figures {last_year} and change since {BASE_YEAR}; per-capita welfare, person-weighted\n"
+         headline figures {last_year} and change since {BASE_YEAR}; per-capita welfare, person-weighted;\n\
+         ± one design-based standard error (stratified two-stage design, linearisation)\n"
     )];
     let mut rows: Vec<[String; 4]> = vec![[
         "figure".into(),
@@ -173,8 +204,8 @@ fn table(base: &[ResultRow], last: &[ResultRow], last_year: u16, households: usi
             };
             rows.push([
                 name,
-                show(a.value, *how),
-                show(b.value, *how),
+                show_se(a, *how),
+                show_se(b, *how),
                 change(a.value, b.value, *how),
             ]);
         }

@@ -483,18 +483,34 @@ fn error_paths_exit_2_with_file_column_row() {
         "mean",
     ]);
     assert!(err.contains("/nonexistent/x.csv"), "{err}");
-    // standard errors are refused clearly until the design layer exists
-    let err = run_err(&[
+    // a stratum with a single PSU is named, unless a rule is chosen
+    let f = write(
+        d,
+        "lonely.csv",
+        "inc,w,s,p\n10,1,A,1\n20,1,A,2\n30,1,B,3\n40,1,B,3\n",
+    );
+    let args = [
         "compute",
         "--input",
-        g,
+        f.to_str().unwrap(),
         "--income",
         "inc",
+        "--strata",
+        "s",
+        "--psu",
+        "p",
         "--measures",
         "mean",
         "--se",
-    ]);
-    assert!(err.contains("--se"), "{err}");
+    ];
+    let err = run_err(&args);
+    assert!(
+        err.contains("lonely.csv") && err.contains("\"B\"") && err.contains("single PSU"),
+        "{err}"
+    );
+    let mut ok = args.to_vec();
+    ok.extend(["--lonely-psu", "certainty"]);
+    run_ok(&ok);
 }
 
 #[test]
@@ -677,4 +693,82 @@ fn help_is_available() {
         .assert()
         .success()
         .stdout(predicate::str::contains("compute"));
+}
+
+#[test]
+fn standard_errors_through_the_cli_equal_survey_and_convey() {
+    let input = data("households.csv");
+    let out = run_ok(&[
+        "compute",
+        "--input",
+        input.to_str().unwrap(),
+        "--income",
+        "pc_income",
+        "--weight",
+        "pweight",
+        "--strata",
+        "stratum",
+        "--psu",
+        "psu",
+        "--se",
+        "--measures",
+        "mean,gini(form=convey),median,ratio(of=mean,by=urban,num=1,den=0),ge(0)",
+        "--nonpositive",
+        "exclude",
+        "--format",
+        "json",
+        "--quantile-rule",
+        "inverse_cdf",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let r = v["results"].as_array().unwrap();
+    let se = |m: &str| {
+        r.iter().find(|x| x["measure"] == m).unwrap()["se"]
+            .as_f64()
+            .unwrap()
+    };
+    // survey svymean, convey svygini, survey svyquantile (Woodruff), svycontrast, convey svygei on the positive subset
+    for (m, want) in [
+        ("mean", 645.135_393_537_868_7),
+        ("gini", 0.006_957_716_862_906_684_5),
+        ("median", 571.267_480_047_881_4),
+        ("ratio", 0.085_181_977_623_696_68),
+    ] {
+        assert!(
+            (se(m) / want - 1.0).abs() < 1e-9,
+            "{m}: {} vs {want}",
+            se(m)
+        );
+    }
+    let med = r.iter().find(|x| x["measure"] == "median").unwrap();
+    assert_eq!(med["ci"], serde_json::json!([22536.0, 24798.333333333332]));
+    assert_eq!(v["meta"]["variance"]["df"], 119.0);
+    assert_eq!(v["meta"]["variance"]["psu"], 143);
+    // a t interval on 119 df
+    let mean = &r[0];
+    let (lo, hi) = (
+        mean["ci"][0].as_f64().unwrap(),
+        mean["ci"][1].as_f64().unwrap(),
+    );
+    let t = (hi - lo) / 2.0 / se("mean");
+    assert!((t - 1.980_099_887_2).abs() < 1e-6, "{t}");
+    let table = run_ok(&[
+        "compute",
+        "--input",
+        input.to_str().unwrap(),
+        "--income",
+        "pc_income",
+        "--weight",
+        "pweight",
+        "--strata",
+        "stratum",
+        "--psu",
+        "psu",
+        "--se",
+        "--measures",
+        "mean,gini,median",
+        "--by",
+        "urban",
+    ]);
+    golden("compute_se_by_urban.txt", &table);
 }
