@@ -33,7 +33,11 @@ use gongfu_measures::{
     Ctx, Distribution, Measure, MeasureError, NonPositive, ParamValue, QuantileRule,
 };
 pub use gongfu_survey::LonelyPsu;
-use gongfu_survey::{Design, PSU_COLUMN, confidence_interval, variance, woodruff};
+pub use gongfu_survey::RepType;
+use gongfu_survey::{
+    Design, DomainSpec, PSU_COLUMN, ReplicateError, ReplicateOptions, Replicates,
+    confidence_interval, replicate_estimates_many, replicate_variance, variance, woodruff,
+};
 use serde::Serialize;
 use thiserror::Error;
 
@@ -104,6 +108,41 @@ pub struct VarianceSpec {
     pub level: f64,
     /// Normal instead of t intervals.
     pub normal: bool,
+    /// Replicate weights instead of linearisation.
+    pub replicates: Option<ReplicateSpec>,
+}
+
+/// Where replicate weights come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReplicateSpec {
+    /// Columns of the input (R survey `svrepdesign` conventions): the weights
+    /// of each replicate per row, in the unit of the input weights.
+    Supplied {
+        /// One vector per replicate.
+        columns: Vec<Vec<f64>>,
+        /// Replicate type (sets the default scale).
+        kind: RepType,
+        /// Scale overriding the type's default.
+        scale: Option<f64>,
+        /// Per-replicate scales (`rscales`).
+        rscales: Option<Vec<f64>>,
+        /// Centre at the full-sample estimate.
+        mse: bool,
+    },
+    /// Delete-one-PSU jackknife generated from the design.
+    Jkn {
+        /// Centre at the full-sample estimate.
+        mse: bool,
+    },
+    /// Rao–Wu rescaling bootstrap generated from the design.
+    Bootstrap {
+        /// Number of replicates.
+        replicates: usize,
+        /// Seed.
+        seed: u64,
+        /// Centre at the full-sample estimate.
+        mse: bool,
+    },
 }
 
 impl Default for VarianceSpec {
@@ -112,6 +151,7 @@ impl Default for VarianceSpec {
             lonely: LonelyPsu::Fail,
             level: 0.95,
             normal: false,
+            replicates: None,
         }
     }
 }
@@ -321,10 +361,24 @@ pub fn compute(cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
         ),
         None => None,
     };
-    let mut whole = build(cols, spec, design.as_ref())?;
+    let reps = match spec.variance.as_ref().and_then(|v| v.replicates.as_ref()) {
+        Some(r) => Some(replicates(&cols, spec, r)?),
+        None => None,
+    };
+    let mut whole = build(cols, spec, design.as_ref(), reps.is_some())?;
+    let reps = reps.as_ref();
     let mut per_measure: Vec<Vec<ResultRow>> = vec![Vec::new(); spec.measures.len()];
     let design = design.as_ref();
-    evaluate(&whole, &whole, &[], spec, design, &mut per_measure)?;
+    evaluate(
+        &whole,
+        &whole,
+        &[],
+        spec,
+        design,
+        reps,
+        None,
+        &mut per_measure,
+    )?;
     let mut ndomains = 0usize;
     if !spec.by.is_empty() {
         // national thresholds need only quantiles and means of the whole
@@ -370,7 +424,16 @@ pub fn compute(cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
                     .cloned()
                     .zip(labels[k].iter().cloned())
                     .collect();
-                evaluate(&d, &whole, &by, spec, design, &mut per_measure)?;
+                evaluate(
+                    &d,
+                    &whole,
+                    &by,
+                    spec,
+                    design,
+                    reps,
+                    Some(k),
+                    &mut per_measure,
+                )?;
             }
             start = end;
         }
@@ -393,10 +456,19 @@ pub fn compute(cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
     meta.insert("domains".into(), ndomains.into());
     if let (Some(d), Some(v)) = (design, &spec.variance) {
         let mut m = serde_json::Map::new();
-        m.insert("method".into(), "linearisation".into());
+        let method = match reps {
+            Some(r) => format!(
+                "replicate weights ({}, {} replicates{})",
+                r.kind.name(),
+                r.len(),
+                if r.mse { ", mse" } else { "" }
+            ),
+            None => "linearisation".to_string(),
+        };
+        m.insert("method".into(), method.into());
         m.insert("psu".into(), d.n_psu().into());
         m.insert("strata".into(), d.n_strata().into());
-        m.insert("df".into(), d.df().into());
+        m.insert("df".into(), reps.map_or(d.df(), |r| r.degf()).into());
         m.insert("ci".into(), if v.normal { "normal" } else { "t" }.into());
         m.insert("level".into(), v.level.into());
         let lonely = match v.lonely {
@@ -418,6 +490,8 @@ fn evaluate(
     by: &[(String, String)],
     spec: &Spec,
     design: Option<&Design>,
+    reps: Option<&Replicates>,
+    level_k: Option<usize>,
     out: &mut [Vec<ResultRow>],
 ) -> Result<(), ComputeError> {
     let ctx = Ctx::new(d)
@@ -437,20 +511,52 @@ fn evaluate(
         },
         other => other,
     };
-    for (m, rows) in spec.measures.iter().zip(out.iter_mut()) {
+    // replicate estimates of every measure at once (one reweighting per replicate)
+    let rep_est = match (reps, &spec.variance) {
+        (Some(r), Some(_)) => {
+            let dom = level_k.map(|level| DomainSpec {
+                category: domains::DOMAIN,
+                level,
+            });
+            let opts = ReplicateOptions {
+                rule: spec.rule,
+                nonpositive: spec.nonpositive,
+            };
+            let est = replicate_estimates_many(whole, dom, &spec.measures, opts, r).map_err(
+                |e| match e {
+                    ReplicateError::Replicate { source, .. } | ReplicateError::Measure(source) => {
+                        ComputeError::Measure {
+                            domain: label.clone(),
+                            source,
+                        }
+                    }
+                    other => ComputeError::Design(other.to_string()),
+                },
+            )?;
+            Some(est)
+        }
+        _ => None,
+    };
+    for (mi, (m, rows)) in spec.measures.iter().zip(out.iter_mut()).enumerate() {
         let est = m.evaluate(&ctx).map_err(|e| ComputeError::Measure {
             domain: label.clone(),
             source: e,
         })?;
-        let ses = match (design, &spec.variance) {
-            (Some(design), Some(v)) => {
+        let ses = match (design, &spec.variance, &rep_est, reps) {
+            (_, Some(_), Some(re), Some(reps)) => est
+                .iter()
+                .zip(&re[mi])
+                .map(|(e, r)| Some(Se::Linear(replicate_variance(r, e.value, reps).sqrt())))
+                .collect(),
+            (Some(design), Some(v), None, _) => {
                 standard_errors(m, &ctx, &est, design, v).map_err(in_domain)?
             }
             _ => vec![None; est.len()],
         };
-        let (df, level) = match (design, &spec.variance) {
-            (Some(d), Some(v)) if !v.normal => (d.df(), v.level),
-            (_, Some(v)) => (f64::INFINITY, v.level),
+        let (df, level) = match (design, &spec.variance, reps) {
+            (_, Some(v), Some(r)) if !v.normal => (r.degf(), v.level),
+            (Some(d), Some(v), None) if !v.normal => (d.df(), v.level),
+            (_, Some(v), _) => (f64::INFINITY, v.level),
             _ => (f64::INFINITY, 0.95),
         };
         rows.extend(est.into_iter().zip(ses).map(|(e, se)| {
@@ -541,10 +647,59 @@ fn standard_errors(
 
 /// The sorted population with the columns the measures and domains need;
 /// consumes (and so releases) the input columns.
+/// The replicate weights in the unit of the welfare concept's person weights.
+fn replicates(cols: &Columns, spec: &Spec, r: &ReplicateSpec) -> Result<Replicates, ComputeError> {
+    let n = cols.income.len();
+    let factor = welfare::person_factor(cols, &spec.welfare)?;
+    let design_err = |e: gongfu_survey::SurveyError| ComputeError::Design(e.to_string());
+    let codes = |k: &Option<KeyColumn>, own: bool| -> Vec<u32> {
+        match k {
+            Some(k) => k.codes.clone(),
+            None if own => (0..n as u32).collect(),
+            None => vec![0; n],
+        }
+    };
+    let weights: Vec<f64> = (0..n)
+        .map(|i| cols.weight.as_ref().map_or(1.0, |w| w[i]) * factor.as_ref().map_or(1.0, |f| f[i]))
+        .collect();
+    let (strata, psu) = (codes(&cols.strata, false), codes(&cols.psu, true));
+    match r {
+        ReplicateSpec::Supplied {
+            columns,
+            kind,
+            scale,
+            rscales,
+            mse,
+        } => {
+            let columns = match &factor {
+                Some(f) => columns
+                    .iter()
+                    .map(|c| c.iter().zip(f).map(|(w, f)| w * f).collect())
+                    .collect(),
+                None => columns.clone(),
+            };
+            Replicates::supplied(columns, *kind, *scale, rscales.clone(), *mse).map_err(design_err)
+        }
+        ReplicateSpec::Jkn { mse } => Ok(Replicates::jkn(&strata, &psu, &weights)
+            .map_err(design_err)?
+            .with_mse(*mse)),
+        ReplicateSpec::Bootstrap {
+            replicates,
+            seed,
+            mse,
+        } => {
+            let r = Replicates::bootstrap(&strata, &psu, &weights, *replicates, *seed)
+                .map_err(design_err)?;
+            Ok(r.with_mse(*mse))
+        }
+    }
+}
+
 fn build(
     mut cols: Columns,
     spec: &Spec,
     design: Option<&Design>,
+    keep_rows: bool,
 ) -> Result<Distribution, ComputeError> {
     let (x, w, size) = welfare::apply(&mut cols, &spec.welfare)?;
     let weighted = w.is_some();
@@ -616,6 +771,9 @@ fn build(
                 ));
             }
         }
+    }
+    if keep_rows {
+        b = b.keep_rows();
     }
     b.build().map_err(|e| value_error(e, weighted, spec))
 }

@@ -65,6 +65,18 @@ fn sizes(cols: &Columns) -> Result<Vec<f64>, ComputeError> {
     }
 }
 
+/// The factor turning household weights into person weights (household
+/// size) under per-capita and equivalised welfare; `None` as given.
+pub(crate) fn person_factor(
+    cols: &Columns,
+    welfare: &Welfare,
+) -> Result<Option<Vec<f64>>, ComputeError> {
+    match welfare {
+        Welfare::AsIs => Ok(None),
+        _ => sizes(cols).map(Some),
+    }
+}
+
 /// Welfare values, person weights (None: all 1) and household sizes if known.
 pub(crate) type Applied = (Vec<f64>, Option<Vec<f64>>, Option<Vec<f64>>);
 

@@ -60,6 +60,15 @@ pub struct ComputeArgs {
     /// Centre replicate variances at the full-sample estimate.
     #[arg(long)]
     rep_mse: bool,
+    /// Per-replicate scales (rscales), comma-separated.
+    #[arg(long)]
+    rep_rscales: Option<String>,
+    /// Generated replicate weights: jkn (delete-one-PSU jackknife) or bootstrap:R (Rao–Wu, R replicates).
+    #[arg(long)]
+    replicates: Option<String>,
+    /// Seed of generated bootstrap replicates.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
     /// Domain columns, cross-classified (comma-separated); the overall row comes first.
     #[arg(long, value_delimiter = ',')]
     by: Vec<String>,
@@ -116,6 +125,8 @@ pub struct ComputeArgs {
 /// Settings after merging the configuration file and the flags.
 struct Settings {
     input: PathBuf,
+    /// Prefix of supplied replicate-weight columns.
+    repweights: Option<String>,
     /// Design columns (read only with --se).
     strata: Option<String>,
     psu: Option<String>,
@@ -188,11 +199,6 @@ fn settings(a: ComputeArgs) -> Result<Settings> {
     let list = pick(a.measures, conf.measures.map(|m| m.joined()))
         .ok_or_else(|| anyhow!("no measures: give --measures, e.g. --measures gini,arpr,median"))?;
     let measures = Measure::parse_list(&list).map_err(|e| anyhow!("--measures {list:?}: {e}"))?;
-    if a.repweights.is_some() || a.rep_type.is_some() || a.rep_scale.is_some() || a.rep_mse {
-        bail!(
-            "--repweights (replicate-weight standard errors) is not supported by this version; use --se with --strata and --psu"
-        );
-    }
     let variance = if a.se || conf.se.unwrap_or(false) {
         let lonely = match pick(a.lonely_psu, conf.lonely_psu).as_deref() {
             None => gongfu_compute::LonelyPsu::Fail,
@@ -205,10 +211,62 @@ fn settings(a: ComputeArgs) -> Result<Settings> {
             Some("normal") => true,
             Some(o) => bail!("--ci must be t or normal, got {o:?}"),
         };
+        let replicates = match (&a.repweights, a.replicates.as_deref()) {
+            (Some(_), Some(_)) => {
+                bail!("give either --repweights (supplied) or --replicates (generated), not both")
+            }
+            (Some(_), None) => {
+                let kind: gongfu_compute::RepType = match a.rep_type.as_deref() {
+                    Some(t) => t
+                        .parse()
+                        .map_err(|e: gongfu_survey::SurveyError| anyhow!("--rep-type: {e}"))?,
+                    None => bail!(
+                        "--repweights needs --rep-type (bootstrap, jk1, jkn, brr, fay(RHO), sdr)"
+                    ),
+                };
+                let rscales = match &a.rep_rscales {
+                    Some(list) => Some(
+                        list.split(',')
+                            .map(|v| {
+                                v.trim()
+                                    .parse::<f64>()
+                                    .map_err(|_| anyhow!("--rep-rscales: {v:?} is not a number"))
+                            })
+                            .collect::<Result<Vec<f64>>>()?,
+                    ),
+                    None => None,
+                };
+                // the columns themselves are read with the data (see `run`)
+                Some(gongfu_compute::ReplicateSpec::Supplied {
+                    columns: vec![],
+                    kind,
+                    scale: a.rep_scale,
+                    rscales,
+                    mse: a.rep_mse,
+                })
+            }
+            (None, Some("jkn")) => Some(gongfu_compute::ReplicateSpec::Jkn { mse: a.rep_mse }),
+            (None, Some(b)) if b.starts_with("bootstrap") => {
+                let r = match b.split_once(':') {
+                    Some((_, r)) => r.parse().map_err(|_| {
+                        anyhow!("--replicates bootstrap:R needs a number, got {b:?}")
+                    })?,
+                    None => 500,
+                };
+                Some(gongfu_compute::ReplicateSpec::Bootstrap {
+                    replicates: r,
+                    seed: a.seed,
+                    mse: a.rep_mse,
+                })
+            }
+            (None, Some(o)) => bail!("--replicates must be jkn or bootstrap:R, got {o:?}"),
+            (None, None) => None,
+        };
         Some(gongfu_compute::VarianceSpec {
             lonely,
             level: a.level,
             normal,
+            replicates,
         })
     } else {
         None
@@ -248,6 +306,7 @@ fn settings(a: ComputeArgs) -> Result<Settings> {
     );
     Ok(Settings {
         input,
+        repweights: a.repweights,
         strata,
         psu,
         fpc,
@@ -268,8 +327,8 @@ fn settings(a: ComputeArgs) -> Result<Settings> {
     })
 }
 
-/// Reads exactly the columns the computation uses.
-fn read(s: &Settings) -> Result<Columns> {
+/// Reads exactly the columns the computation uses (and the supplied replicate weights).
+fn read(s: &Settings) -> Result<(Columns, Vec<Vec<f64>>)> {
     let mut req = vec![ColumnRequest::numeric(&s.income)];
     let opt_numeric = [&s.weight, &s.hh_size, &s.adults, &s.children];
     for c in opt_numeric.into_iter().flatten() {
@@ -299,6 +358,25 @@ fn read(s: &Settings) -> Result<Columns> {
     }
     if let Some(f) = &fpc {
         req.push(ColumnRequest::numeric(f));
+    }
+    let rep_names: Vec<String> = match (&s.repweights, se) {
+        (Some(prefix), true) => {
+            let names: Vec<String> = gongfu_io::column_names(&s.input, &s.read)?
+                .into_iter()
+                .filter(|c| c.starts_with(prefix.as_str()))
+                .collect();
+            if names.is_empty() {
+                bail!(
+                    "{}: no column starts with the replicate-weight prefix {prefix:?}",
+                    s.input.display()
+                );
+            }
+            names
+        }
+        _ => Vec::new(),
+    };
+    for r in &rep_names {
+        req.push(ColumnRequest::numeric(r));
     }
     let table = gongfu_io::read_columns(&s.input, &req, &s.read)?;
     let mut cols = table.columns.into_iter();
@@ -373,18 +451,28 @@ fn read(s: &Settings) -> Result<Columns> {
         },
         None => None,
     };
-    Ok(Columns {
-        income,
-        weight,
-        size: hh_size,
-        adults,
-        children,
-        keys: key_cols,
-        numerics: num_cols,
-        strata: strata_col,
-        psu: psu_col,
-        fpc: fpc_col,
-    })
+    let rep_cols: Vec<Vec<f64>> = rep_names
+        .iter()
+        .map(|r| match cols.next() {
+            Some(Column::Numeric(v)) => Ok(v),
+            _ => Err(anyhow!("internal: replicate column {r} missing")),
+        })
+        .collect::<Result<_>>()?;
+    Ok((
+        Columns {
+            income,
+            weight,
+            size: hh_size,
+            adults,
+            children,
+            keys: key_cols,
+            numerics: num_cols,
+            strata: strata_col,
+            psu: psu_col,
+            fpc: fpc_col,
+        },
+        rep_cols,
+    ))
 }
 
 /// Says which input column a computation error is about, by its role.
@@ -457,8 +545,15 @@ pub fn emit(text: &str, output: Option<&Path>) -> Result<()> {
 }
 
 pub fn run(a: ComputeArgs) -> Result<()> {
-    let s = settings(a)?;
-    let cols = read(&s)?;
+    let mut s = settings(a)?;
+    let (cols, rep_cols) = read(&s)?;
+    if let Some(gongfu_compute::VarianceSpec {
+        replicates: Some(gongfu_compute::ReplicateSpec::Supplied { columns, .. }),
+        ..
+    }) = &mut s.spec.variance
+    {
+        *columns = rep_cols;
+    }
     let mut report = gongfu_compute::compute(cols, &s.spec).map_err(|e| describe(e, &s))?;
     report
         .meta

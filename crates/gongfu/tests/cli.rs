@@ -772,3 +772,170 @@ fn standard_errors_through_the_cli_equal_survey_and_convey() {
     ]);
     golden("compute_se_by_urban.txt", &table);
 }
+
+#[test]
+fn replicate_weight_standard_errors_equal_survey_and_convey() {
+    let input = data("households.csv");
+    let i = input.to_str().unwrap();
+    let se_of = |args: &[&str]| -> Vec<f64> {
+        let mut a = vec![
+            "compute",
+            "--input",
+            i,
+            "--income",
+            "pc_income",
+            "--weight",
+            "pweight",
+            "--se",
+            "--format",
+            "json",
+        ];
+        a.extend_from_slice(args);
+        let v: serde_json::Value = serde_json::from_str(&run_ok(&a)).unwrap();
+        v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["se"].as_f64().unwrap())
+            .collect()
+    };
+    // generated delete-one-PSU jackknife, centred at the replicate mean and at the estimate
+    let jkn = se_of(&[
+        "--strata",
+        "stratum",
+        "--psu",
+        "psu",
+        "--replicates",
+        "jkn",
+        "--measures",
+        "mean,gini(form=convey)",
+    ]);
+    assert!(
+        (jkn[0] / 646.347_306_915_270_8 - 1.0).abs() < 1e-12,
+        "{}",
+        jkn[0]
+    );
+    assert!(
+        (jkn[1] / 0.006_984_340_129_390_694 - 1.0).abs() < 1e-12,
+        "{}",
+        jkn[1]
+    );
+    let mse = se_of(&[
+        "--strata",
+        "stratum",
+        "--psu",
+        "psu",
+        "--replicates",
+        "jkn",
+        "--rep-mse",
+        "--measures",
+        "mean",
+    ]);
+    assert!(
+        (mse[0] / 646.347_313_087_148_8 - 1.0).abs() < 1e-12,
+        "{}",
+        mse[0]
+    );
+    // supplied bootstrap columns (R's 50 replicates joined to the households)
+    let dir = tempfile::tempdir().unwrap();
+    let joined = dir.path().join("with_reps.csv");
+    let mut reps: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    let mut r = csv::Reader::from_path(data("bootstrap50_weights.csv")).unwrap();
+    let rep_header: Vec<String> = r
+        .headers()
+        .unwrap()
+        .iter()
+        .skip(1)
+        .map(String::from)
+        .collect();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        reps.insert(
+            rec[0].to_string(),
+            rec.iter().skip(1).map(String::from).collect(),
+        );
+    }
+    let mut h = csv::Reader::from_path(&input).unwrap();
+    let mut w = csv::Writer::from_path(&joined).unwrap();
+    let mut header: Vec<String> = h.headers().unwrap().iter().map(String::from).collect();
+    header.extend(rep_header.iter().cloned());
+    w.write_record(&header).unwrap();
+    for rec in h.records() {
+        let rec = rec.unwrap();
+        let mut row: Vec<String> = rec.iter().map(String::from).collect();
+        row.extend(reps[&rec[0].to_string()].iter().cloned());
+        w.write_record(&row).unwrap();
+    }
+    w.flush().unwrap();
+    drop(w);
+    let out = run_ok(&[
+        "compute",
+        "--input",
+        joined.to_str().unwrap(),
+        "--income",
+        "pc_income",
+        "--weight",
+        "pweight",
+        "--se",
+        "--repweights",
+        "rep",
+        "--rep-type",
+        "bootstrap",
+        "--rep-scale",
+        "0.024903369737217566",
+        "--measures",
+        "mean,gini(form=convey)",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let se: Vec<f64> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["se"].as_f64().unwrap())
+        .collect();
+    assert!(
+        (se[0] / 630.448_127_242_895 - 1.0).abs() < 1e-12,
+        "{}",
+        se[0]
+    );
+    assert!(
+        (se[1] / 0.006_248_725_426_699_833 - 1.0).abs() < 1e-12,
+        "{}",
+        se[1]
+    );
+    assert!(
+        v["meta"]["variance"]["method"]
+            .as_str()
+            .unwrap()
+            .contains("bootstrap, 50 replicates")
+    );
+    // generated Rao–Wu bootstrap: deterministic from the seed, close to the linearised SE
+    let a = se_of(&[
+        "--strata",
+        "stratum",
+        "--psu",
+        "psu",
+        "--replicates",
+        "bootstrap:200",
+        "--seed",
+        "7",
+        "--measures",
+        "mean",
+    ]);
+    let b = se_of(&[
+        "--strata",
+        "stratum",
+        "--psu",
+        "psu",
+        "--replicates",
+        "bootstrap:200",
+        "--seed",
+        "7",
+        "--measures",
+        "mean",
+    ]);
+    assert_eq!(a, b);
+    assert!((a[0] / 645.135 - 1.0).abs() < 0.2, "{}", a[0]);
+}
