@@ -483,17 +483,24 @@ pub fn compute(cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
     Ok(Report { results, meta })
 }
 
+/// The design and the replicate weights, when standard errors are asked for.
+#[derive(Clone, Copy)]
+struct VarianceCtx<'a> {
+    design: Option<&'a Design>,
+    reps: Option<&'a Replicates>,
+}
+
 /// Evaluates every measure on one domain (`d`) of the population `whole`.
 fn evaluate(
     d: &Distribution,
     whole: &Distribution,
     by: &[(String, String)],
     spec: &Spec,
-    design: Option<&Design>,
-    reps: Option<&Replicates>,
+    vc: VarianceCtx<'_>,
     level_k: Option<usize>,
     out: &mut [Vec<ResultRow>],
 ) -> Result<(), ComputeError> {
+    let VarianceCtx { design, reps } = vc;
     let ctx = Ctx::new(d)
         .with_whole(whole)
         .with_rule(spec.rule)
