@@ -374,8 +374,7 @@ pub fn compute(cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
         &whole,
         &[],
         spec,
-        design,
-        reps,
+        VarianceCtx { design, reps },
         None,
         &mut per_measure,
     )?;
@@ -429,8 +428,7 @@ pub fn compute(cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
                     &whole,
                     &by,
                     spec,
-                    design,
-                    reps,
+                    VarianceCtx { design, reps },
                     Some(k),
                     &mut per_measure,
                 )?;
