@@ -191,3 +191,28 @@ fn conformance_standard_errors() {
         "checked {checked} < recorded {EXPECTED_CHECKED}"
     );
 }
+
+/// gongfu's default Gini is Eurostat's; its SE linearises the same totals plus
+/// Σw²x. The convey form reproduces convey's SE (in the data-driven test);
+/// the Eurostat form's SE stays within 1e-4 of it on these data.
+#[test]
+fn gini_forms_standard_errors_relation() {
+    let design = design();
+    let mut data = Data::new(vec![(
+        PSU_COLUMN.to_string(),
+        design.psu_of_rows().to_vec(),
+    )]);
+    let d = data.dist(2021, "all").clone();
+    let ctx = Ctx::new(&d);
+    let se = |m: &str| {
+        let z = Measure::parse_list(m).unwrap()[0]
+            .influence(&ctx)
+            .unwrap()
+            .remove(0);
+        variance(&design, &d, &d, &z).unwrap().sqrt()
+    };
+    let (euro, convey) = (se("gini"), se("gini(form=convey)"));
+    assert!(((convey / 0.006_957_716_862_906_684_5) - 1.0).abs() < 1e-12);
+    let rel = euro / convey - 1.0;
+    assert!(rel.abs() < 1e-4 && rel != 0.0, "{euro} vs {convey}");
+}
