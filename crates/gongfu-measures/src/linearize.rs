@@ -69,7 +69,10 @@ pub fn density(v: &View<'_>, t: f64) -> f64 {
     // x is sorted: only observations within 10 bandwidths of t carry weight
     // (φ(10) < 8e-23 of the peak), so the sum runs over that window only.
     let (lo, hi) = if h > 0.0 && h.is_finite() {
-        (x.partition_point(|&xi| xi < t - 10.0 * h), x.partition_point(|&xi| xi <= t + 10.0 * h))
+        (
+            x.partition_point(|&xi| xi < t - 10.0 * h),
+            x.partition_point(|&xi| xi <= t + 10.0 * h),
+        )
     } else {
         (0, v.len())
     };

@@ -194,7 +194,7 @@ fn conformance_standard_errors() {
 
 /// gongfu's default Gini is Eurostat's; its SE linearises the same totals plus
 /// Σw²x. The convey form reproduces convey's SE (in the data-driven test);
-/// the Eurostat form's SE stays within 1e-4 of it on these data.
+/// the Eurostat form's SE stays within 1e-3 of it on these data.
 #[test]
 fn gini_forms_standard_errors_relation() {
     let design = design();
@@ -214,5 +214,5 @@ fn gini_forms_standard_errors_relation() {
     let (euro, convey) = (se("gini"), se("gini(form=convey)"));
     assert!(((convey / 0.006_957_716_862_906_684_5) - 1.0).abs() < 1e-12);
     let rel = euro / convey - 1.0;
-    assert!(rel.abs() < 1e-4 && rel != 0.0, "{euro} vs {convey}");
+    assert!(rel.abs() < 1e-3 && rel != 0.0, "{euro} vs {convey}");
 }

@@ -38,6 +38,8 @@ static TABLE: &[(&str, InflFn)] = &[
     ("jdiv_decomp", jdiv_decomp),
     ("ratio", ratio),
     ("difference", difference),
+    ("fgt_contrib", fgt_contrib),
+    ("gini_sources", gini_sources),
 ];
 
 fn one(z: Vec<f64>) -> Result<Vec<Influence>> {
@@ -104,7 +106,7 @@ fn gini(ctx: &Ctx<'_>, a: &Args) -> Result<Vec<Influence>> {
     };
     let d4 = if eurostat { -1.0 / (y * n) } else { 0.0 };
     one((0..v.len())
-        .map(|i| d1 * lin1[i] + d2 * v.x[i] + d3 + d4 * v.w[i] * v.x[i])
+        .map(|i| d1 * lin1[i] + d2 * v.x[i] + d3 + d4 * 2.0 * v.w[i] * v.x[i])
         .collect())
 }
 
@@ -433,4 +435,144 @@ fn ratio(ctx: &Ctx<'_>, a: &Args) -> Result<Vec<Influence>> {
 
 fn difference(ctx: &Ctx<'_>, a: &Args) -> Result<Vec<Influence>> {
     contrast(ctx, a, "difference", false)
+}
+
+/// FGT by group and contributions: each group's FGT through `fgt`'s own
+/// influence (national line included), the contribution p_g·FGT_g/FGT by the
+/// delta method.
+fn fgt_contrib(ctx: &Ctx<'_>, a: &Args) -> Result<Vec<Influence>> {
+    let v = ctx.view("fgt_contrib")?;
+    let mut params: Vec<(&str, crate::params::ParamValue)> =
+        vec![("alpha", crate::params::ParamValue::Num(a.num("alpha")?))];
+    params.push(("line", a.value("line")?.clone()));
+    if let Some(sc) = a.get("scope") {
+        params.push(("scope", sc.clone()));
+    }
+    let m = Measure::new("fgt", &params)?;
+    let (total, zt) = group_estimate(ctx, &m, None)?;
+    let n = v.total_weight();
+    let mut out = vec![zt.clone()];
+    for pos in group_positions(ctx, &v, a, "fgt_contrib")? {
+        let (fg, zg) = group_estimate(ctx, &m, Some(&pos))?;
+        let ng: f64 = pos.iter().map(|&i| ctx.dist.w[i]).sum();
+        let p = ng / n;
+        out.push(zg.clone());
+        if total > 0.0 {
+            let c = p * fg / total;
+            let mut ing = vec![false; ctx.dist.len()];
+            pos.iter().for_each(|&i| ing[i] = true);
+            let domain = (0..ctx.dist.len())
+                .map(|i| {
+                    let zp = ((if ing[i] { 1.0 } else { 0.0 }) - p) / n;
+                    (fg * zp + p * zg.domain[i] - c * zt.domain[i]) / total
+                })
+                .collect();
+            let mut inf = Influence::domain(domain);
+            if let Some(w) = &zg.whole {
+                inf.add_whole(p / total, w);
+            }
+            if let Some(w) = &zt.whole {
+                inf.add_whole(-c / total, w);
+            }
+            out.push(inf);
+        } else {
+            out.push(Influence::domain(vec![0.0; ctx.dist.len()]));
+        }
+    }
+    Ok(out)
+}
+
+/// Gini by income source: shares as ratios of totals, source Ginis through
+/// the Gini influence on each source's own order, the concentration
+/// coefficients C_k = 2 cov(x_k, F)/μ through the totals Σ w x_k r, Σ w² x_k,
+/// Σ w, Σ w x and Σ w x_k (as the Gini's), and their ratios by the delta method.
+fn gini_sources(ctx: &Ctx<'_>, a: &Args) -> Result<Vec<Influence>> {
+    let v = ctx.view("gini_sources")?;
+    let names: Vec<String> = a
+        .text("sources")?
+        .split('+')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let gini = Measure::new("gini", &[])?;
+    let g_total = gini.value(ctx)?;
+    let zg_total = gini.influence(ctx)?.remove(0).domain;
+    let (n, y) = (v.total_weight(), v.total());
+    let (x, w) = (v.x, v.w);
+    let mut out = vec![Influence::domain(zg_total.clone())];
+    for name in &names {
+        let col = ctx
+            .dist
+            .numeric(name)
+            .ok_or_else(|| MeasureError::MissingColumn {
+                measure: "gini_sources".into(),
+                column: name.clone(),
+            })?;
+        let xk = &col.values;
+        let yk: f64 = (0..v.len()).map(|i| w[i] * xk[i]).sum();
+        let s_k = yk / y;
+        let zs: Vec<f64> = (0..v.len()).map(|i| (xk[i] - s_k * x[i]) / y).collect();
+        // the source's own Gini
+        let own = Distribution::builder(xk, Some(w)).keep_rows().build()?;
+        let oc = Ctx::new(&own);
+        let g_k = if own.total() != 0.0 {
+            gini.value(&oc)?
+        } else {
+            0.0
+        };
+        let mut zgk = vec![0.0; v.len()];
+        if own.total() != 0.0 {
+            let z = gini.influence(&oc)?.remove(0).domain;
+            let rows = own.rows().unwrap_or(&[]);
+            for (k, &r) in rows.iter().enumerate() {
+                zgk[r as usize] = z[k];
+            }
+        }
+        // concentration coefficient of x_k along the order of x
+        let mut suffix = vec![0.0; v.len() + 1];
+        for i in (0..v.len()).rev() {
+            suffix[i] = suffix[i + 1] + w[i] * xk[i];
+        }
+        let (mut t1, mut t4) = (Acc::default(), Acc::default());
+        for i in 0..v.len() {
+            t1.add(w[i] * xk[i] * v.c(i));
+            t4.add(w[i] * w[i] * xk[i]);
+        }
+        let (t1, t4) = (t1.value(), t4.value());
+        let c_k = (2.0 * t1 - t4) / (n * y) - yk / y;
+        let (d1, d4) = (2.0 / (n * y), -1.0 / (n * y));
+        let dn = -(2.0 * t1 - t4) / (n * n * y);
+        let dy = -(2.0 * t1 - t4) / (n * y * y) + yk / (y * y);
+        let dyk = -1.0 / y;
+        let zc: Vec<f64> = (0..v.len())
+            .map(|i| {
+                let lin1 = v.c(i) * xk[i] + suffix[i];
+                d1 * lin1 + d4 * 2.0 * w[i] * xk[i] + dn + dy * x[i] + dyk * xk[i]
+            })
+            .collect();
+        out.push(Influence::domain(zs.clone()));
+        out.push(Influence::domain(zgk.clone()));
+        if g_k * s_k != 0.0 {
+            let r = c_k / (g_k * s_k);
+            out.push(Influence::domain(
+                (0..v.len())
+                    .map(|i| {
+                        zc[i] / (g_k * s_k)
+                            - c_k * zgk[i] / (g_k * g_k * s_k)
+                            - c_k * zs[i] / (g_k * s_k * s_k)
+                    })
+                    .collect(),
+            ));
+            let _ = r;
+        }
+        out.push(Influence::domain(zc.clone()));
+        if g_total != 0.0 {
+            out.push(Influence::domain(
+                (0..v.len())
+                    .map(|i| zc[i] / g_total - c_k * zg_total[i] / (g_total * g_total))
+                    .collect(),
+            ));
+        }
+    }
+    Ok(out)
 }
