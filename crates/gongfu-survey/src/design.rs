@@ -299,3 +299,101 @@ pub fn confidence_interval(estimate: f64, se: f64, level: f64, df: f64) -> Ci {
         hi: estimate + q * se,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// PSU totals by hand: stratum 0 has PSUs with totals 1, 3; stratum 1 has 2, 6, 10.
+    fn two_strata() -> Design {
+        Design::new(
+            Some(&[0, 0, 1, 1, 1]),
+            Some(&[0, 1, 2, 3, 4]),
+            None,
+            LonelyPsu::Fail,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn with_replacement_variance_by_hand() {
+        let d = two_strata();
+        // stratum 0: mean 2, ss 2, factor 2 → 4; stratum 1: mean 6, ss 32, factor 1.5 → 48
+        assert_eq!(d.variance_of_totals(&[1.0, 3.0, 2.0, 6.0, 10.0]), 52.0);
+        assert_eq!(d.df(), 3.0);
+        assert_eq!(d.n_psu(), 5);
+    }
+
+    #[test]
+    fn fpc_scales_each_stratum() {
+        // population: 4 PSUs in stratum 0 (f = 1/2), 30 in stratum 1 (f = 1/10)
+        let d = Design::new(
+            Some(&[0, 0, 1, 1, 1]),
+            Some(&[0, 1, 2, 3, 4]),
+            Some(&[4.0, 4.0, 30.0, 30.0, 30.0]),
+            LonelyPsu::Fail,
+        )
+        .unwrap();
+        let v = d.variance_of_totals(&[1.0, 3.0, 2.0, 6.0, 10.0]);
+        assert!((v - (0.5 * 4.0 + 0.9 * 48.0)).abs() < 1e-12);
+        // a sampling fraction is accepted as such
+        let f = Design::new(
+            Some(&[0, 0]),
+            Some(&[0, 1]),
+            Some(&[0.25, 0.25]),
+            LonelyPsu::Fail,
+        )
+        .unwrap();
+        assert!((f.variance_of_totals(&[1.0, 3.0]) - 0.75 * 4.0).abs() < 1e-12);
+        assert!(
+            Design::new(
+                Some(&[0, 0]),
+                Some(&[0, 1]),
+                Some(&[1.5, 1.5]),
+                LonelyPsu::Fail
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn lonely_psu_rules() {
+        let strata = [0, 0, 1];
+        let psu = [0, 1, 2];
+        match Design::with_rows(
+            3,
+            Some(&strata),
+            Some(&psu),
+            None,
+            LonelyPsu::Fail,
+            Some(vec!["A".into(), "B".into()]),
+        ) {
+            Err(SurveyError::LonelyPsu { stratum }) => assert_eq!(stratum, "B"),
+            other => panic!("{other:?}"),
+        }
+        let z = [1.0, 3.0, 8.0];
+        let with = |rule| {
+            Design::new(Some(&strata), Some(&psu), None, rule)
+                .unwrap()
+                .variance_of_totals(&z)
+        };
+        // stratum A alone: 2 · ((1−2)² + (3−2)²) = 4
+        assert_eq!(with(LonelyPsu::Certainty), 4.0);
+        // adjust: the lonely PSU centred at the mean of all PSU totals, 4 → (8 − 4)² = 16
+        assert_eq!(with(LonelyPsu::Adjust), 20.0);
+        // average: the lonely stratum contributes the average of the others
+        assert_eq!(with(LonelyPsu::Average), 8.0);
+    }
+
+    #[test]
+    fn t_and_normal_quantiles() {
+        assert!(
+            (t_quantile(0.975, 119.0) - 1.980_099_876_456_4).abs() < 1e-12,
+            "{}",
+            t_quantile(0.975, 119.0)
+        );
+        assert!((t_quantile(0.975, f64::INFINITY) - 1.959_963_984_540_054).abs() < 1e-12);
+        let ci = confidence_interval(10.0, 1.0, 0.95, f64::INFINITY);
+        assert!((ci.hi - 11.959_963_984_540_054).abs() < 1e-12);
+    }
+}

@@ -181,12 +181,14 @@ fn table(base: &[ResultRow], last: &[ResultRow], last_year: u16, households: usi
     let mut lines = vec![format!(
         "gongfu demo province (synthetic, modelled on Zhejiang; survey of {households} households a year)\n\
          headline figures {last_year} and change since {BASE_YEAR}; per-capita welfare, person-weighted;\n\
-         ± one design-based standard error (stratified two-stage design, linearisation)\n"
+         ± one design-based standard error and 95% confidence intervals (stratified two-stage design,\n\
+         linearisation, t on the design's degrees of freedom)\n"
     )];
-    let mut rows: Vec<[String; 4]> = vec![[
+    let mut rows: Vec<[String; 5]> = vec![[
         "figure".into(),
         BASE_YEAR.to_string(),
         last_year.to_string(),
+        format!("95% CI {last_year}"),
         "change".into(),
     ]];
     let mut k = 0;
@@ -202,10 +204,14 @@ fn table(base: &[ResultRow], last: &[ResultRow], last_year: u16, households: usi
             } else {
                 "  rural".into()
             };
+            let ci =
+                b.ci.map(|[lo, hi]| format!("[{}, {}]", show(lo, *how), show(hi, *how)))
+                    .unwrap_or_default();
             rows.push([
                 name,
                 show_se(a, *how),
                 show_se(b, *how),
+                ci,
                 change(a.value, b.value, *how),
             ]);
         }
@@ -215,11 +221,11 @@ fn table(base: &[ResultRow], last: &[ResultRow], last_year: u16, households: usi
     if rows.len() > 3 && rows[2][0] == "  rural" {
         rows.swap(2, 3);
     }
-    let w: Vec<usize> = (0..4)
+    let w: Vec<usize> = (0..5)
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
         .collect();
     for (i, r) in rows.iter().enumerate() {
-        let cells: Vec<String> = (0..4)
+        let cells: Vec<String> = (0..5)
             .map(|c| {
                 let pad = " ".repeat(w[c] - r[c].chars().count());
                 if c == 0 {

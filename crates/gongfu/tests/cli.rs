@@ -751,7 +751,7 @@ fn standard_errors_through_the_cli_equal_survey_and_convey() {
         mean["ci"][1].as_f64().unwrap(),
     );
     let t = (hi - lo) / 2.0 / se("mean");
-    assert!((t - 1.980_099_887_2).abs() < 1e-6, "{t}");
+    assert!((t - 1.980_099_876_456_4).abs() < 1e-9, "{t}");
     let table = run_ok(&[
         "compute",
         "--input",
