@@ -255,6 +255,24 @@ pub(crate) fn p80p20(ctx: &Ctx<'_>, _: &Args) -> Result<Output> {
     quantile_ratio(ctx, 0.8, 0.2, "p80p20")
 }
 
+/// Zenga's tie convention: `(true, [])` for merged ties, or `(false, rows)`
+/// with the input rows of the view's observations for ties in input order.
+pub(crate) fn zenga_ties<'a>(ctx: &Ctx<'a>, v: &View<'a>, a: &Args) -> Result<(bool, &'a [u32])> {
+    match a.text("ties")?.as_str() {
+        "merged" => Ok((true, &[])),
+        "input" => {
+            let all = ctx.dist.rows().ok_or_else(|| {
+                a.bad(
+                    "ties=input needs the input row order: build the distribution with keep_rows()"
+                        .into(),
+                )
+            })?;
+            Ok((false, &all[v.offset..v.offset + v.len()]))
+        }
+        other => Err(a.bad(format!("ties is merged or input, not \"{other}\""))),
+    }
+}
+
 /// Zenga (2007) index, the point estimator of convey `svyzenga`:
 /// `Z = 1 − Σ_k w_k (N − H_k)(T − K_k) / (N H_k K_k)` with `H_k` the cumulative
 /// weight through k and `K_k = T − Σ_{i<k} w_i x_i` the income of those at or above k.
@@ -269,22 +287,7 @@ pub(crate) fn zenga(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
     if t <= 0.0 {
         return Err(undefined("zenga", "total income is not positive"));
     }
-    let merged = match a.text("ties")?.as_str() {
-        "merged" => true,
-        "input" => false,
-        other => return Err(a.bad(format!("ties is merged or input, not \"{other}\""))),
-    };
-    let rows: &[u32] = if merged {
-        &[]
-    } else {
-        let all = ctx.dist.rows().ok_or_else(|| {
-            a.bad(
-                "ties=input needs the input row order: build the distribution with keep_rows()"
-                    .into(),
-            )
-        })?;
-        &all[v.offset..v.offset + v.len()]
-    };
+    let (merged, rows) = zenga_ties(ctx, &v, a)?;
     let mut below = Acc::default();
     let mut h = Acc::default();
     let mut z = Acc::default();

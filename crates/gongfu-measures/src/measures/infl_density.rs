@@ -444,22 +444,7 @@ fn zenga(ctx: &Ctx<'_>, a: &Args) -> Result<Vec<Influence>> {
     if t <= 0.0 {
         return Err(undefined("zenga", "total income is not positive"));
     }
-    let merged = match a.text("ties")?.as_str() {
-        "merged" => true,
-        "input" => false,
-        other => return Err(a.bad(format!("ties is merged or input, not \"{other}\""))),
-    };
-    let rows: &[u32] = if merged {
-        &[]
-    } else {
-        let all = ctx.dist.rows().ok_or_else(|| {
-            a.bad(
-                "ties=input needs the input row order: build the distribution with keep_rows()"
-                    .into(),
-            )
-        })?;
-        &all[v.offset..v.offset + v.len()]
-    };
+    let (merged, rows) = super::inequality::zenga_ties(ctx, &v, a)?;
     // units (weight, income) in order, and the unit of each observation
     let mut units: Vec<(f64, f64)> = Vec::new();
     let mut unit_of = vec![usize::MAX; v.len()];
@@ -681,19 +666,7 @@ fn watts(ctx: &Ctx<'_>, a: &Args) -> Result<Vec<Influence>> {
 /// `∂R/∂ρ = Σ w ∂h/∂ρ / N`, or `−f̂_D(ρ)` for the headcount (FGTT1 with g = 0).
 fn richness(ctx: &Ctx<'_>, a: &Args) -> Result<Vec<Influence>> {
     let v = ctx.view("richness")?;
-    let g = a.num("g")?;
-    let kind = a.text("type")?.to_ascii_lowercase();
-    match kind.as_str() {
-        "cha" if g > 0.0 => {}
-        "fgtt1" if (0.0..=1.0).contains(&g) => {}
-        "fgtt2" if g > 1.0 => {}
-        "cha" | "fgtt1" | "fgtt2" => {
-            return Err(a.bad(format!(
-                "g = {g} is outside the domain of {kind} (cha: g > 0; fgtt1: 0 ≤ g ≤ 1; fgtt2: g > 1)"
-            )));
-        }
-        other => return Err(a.bad(format!("type is cha, fgtt1 or fgtt2, not \"{other}\""))),
-    }
+    let (kind, g) = super::poverty::richness_kind(a)?;
     let th = line(ctx, a.value("line")?, !a.domain_scope()?, "richness")?;
     let r = th.value;
     if r <= 0.0 {

@@ -126,21 +126,25 @@ pub(crate) fn watts(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
     Ok(Output::one(&v, s / v.total_weight()).excluding(excl))
 }
 
-pub(crate) fn richness(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
-    let v = ctx.view("richness")?;
+/// The richness measure's type (lower case) and sensitivity, checked against
+/// each type's domain (convey `svyrich`).
+pub(crate) fn richness_kind(a: &Args) -> Result<(String, f64)> {
     let g = a.num("g")?;
     let kind = a.text("type")?.to_ascii_lowercase();
     match kind.as_str() {
-        "cha" if g > 0.0 => {}
-        "fgtt1" if (0.0..=1.0).contains(&g) => {}
-        "fgtt2" if g > 1.0 => {}
-        "cha" | "fgtt1" | "fgtt2" => {
-            return Err(a.bad(format!(
-                "g = {g} is outside the domain of {kind} (cha: g > 0; fgtt1: 0 ≤ g ≤ 1; fgtt2: g > 1)"
-            )));
-        }
-        other => return Err(a.bad(format!("type is cha, fgtt1 or fgtt2, not \"{other}\""))),
+        "cha" if g > 0.0 => Ok((kind, g)),
+        "fgtt1" if (0.0..=1.0).contains(&g) => Ok((kind, g)),
+        "fgtt2" if g > 1.0 => Ok((kind, g)),
+        "cha" | "fgtt1" | "fgtt2" => Err(a.bad(format!(
+            "g = {g} is outside the domain of {kind} (cha: g > 0; fgtt1: 0 ≤ g ≤ 1; fgtt2: g > 1)"
+        ))),
+        other => Err(a.bad(format!("type is cha, fgtt1 or fgtt2, not \"{other}\""))),
     }
+}
+
+pub(crate) fn richness(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
+    let v = ctx.view("richness")?;
+    let (kind, g) = richness_kind(a)?;
     let th = ctx.line(a.value("line")?, !a.domain_scope()?, "richness")?;
     if th <= 0.0 {
         return Err(undefined("richness", "the richness line is not positive"));
