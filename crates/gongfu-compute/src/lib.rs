@@ -365,7 +365,7 @@ pub fn compute(cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
         Some(r) => Some(replicates(&cols, spec, r)?),
         None => None,
     };
-    let mut whole = build(cols, spec, design.as_ref(), reps.is_some())?;
+    let whole = build(cols, spec, design.as_ref(), reps.is_some())?;
     let reps = reps.as_ref();
     let mut per_measure: Vec<Vec<ResultRow>> = vec![Vec::new(); spec.measures.len()];
     let design = design.as_ref();
@@ -380,8 +380,6 @@ pub fn compute(cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
     )?;
     let mut ndomains = 0usize;
     if !spec.by.is_empty() {
-        // national thresholds need only quantiles and means of the whole
-        whole.release_caches();
         let labels: Vec<Vec<String>> = match whole.category(domains::DOMAIN) {
             Some(c) => c
                 .levels

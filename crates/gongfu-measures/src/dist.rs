@@ -1,10 +1,9 @@
 //! The sorted weighted distribution that every measure reads.
 
 use crate::error::{MeasureError, Result};
-use crate::sum::{Acc, CHUNK, PAR_MIN, prefix_sums_of, sum_range};
+use crate::sum::{Acc, CHUNK, PAR_MIN, sum_range};
 use rayon::prelude::*;
 use std::borrow::Cow;
-use std::sync::OnceLock;
 
 /// A categorical column attached to a distribution (codes in sorted order).
 #[derive(Debug, Clone, PartialEq)]
@@ -53,8 +52,6 @@ pub struct Distribution {
     pub(crate) total_wx: f64,
     pub(crate) cats: Vec<Category>,
     pub(crate) nums: Vec<Numeric>,
-    /// Lazily computed inclusive prefix sums of w·x (Lorenz, shares, QSR).
-    cumwx: OnceLock<Vec<f64>>,
 }
 
 impl PartialEq for Distribution {
@@ -368,7 +365,6 @@ impl Distribution {
             total_wx,
             cats: Vec::new(),
             nums: Vec::new(),
-            cumwx: OnceLock::new(),
         }
     }
 
@@ -434,17 +430,6 @@ impl Distribution {
             offset: 0,
             parent: self,
         }
-    }
-
-    /// Inclusive prefix sums of w·x, computed on first use.
-    fn cumwx(&self) -> &[f64] {
-        self.cumwx
-            .get_or_init(|| prefix_sums_of(self.x.len(), |i| self.w[i] * self.x[i]))
-    }
-
-    /// Releases memory held by caches (the Σwx prefix sums); they are rebuilt on demand.
-    pub fn release_caches(&mut self) {
-        self.cumwx = OnceLock::new();
     }
 
     /// Splits into domains by an attached category, in one pass that keeps the
@@ -838,19 +823,21 @@ impl<'a> View<'a> {
         self.w.iter().filter(|&&w| w > 0.0).count()
     }
 
-    /// Σ w x over positions `lo..hi` of this view (from the parent's prefix sums).
+    /// Σ w x over positions `lo..hi` of this view: summed directly over the
+    /// range or, when that is the longer side, as the total minus the rest —
+    /// so no query reads more than half the observations.
     pub fn partial_total(&self, lo: usize, hi: usize) -> f64 {
         let hi = hi.min(self.len());
         if hi <= lo {
             return 0.0;
         }
-        if hi - lo < 4096 {
-            let (x, w) = (self.x, self.w);
+        let (x, w) = (self.x, self.w);
+        if 2 * (hi - lo) <= self.len() || hi - lo < 4096 {
             return sum_range(lo, hi, |i| w[i] * x[i]);
         }
-        let p = self.parent.cumwx();
-        let at = |k: usize| if k == 0 { 0.0 } else { p[k - 1] };
-        at(self.offset + hi) - at(self.offset + lo)
+        let rest = crate::sum::sums_by::<1, _>(0, lo, |i| [w[i] * x[i]])[0]
+            + crate::sum::sums_by::<1, _>(hi, self.len(), |i| [w[i] * x[i]])[0];
+        self.t - rest
     }
 
     /// The distribution this view belongs to.
