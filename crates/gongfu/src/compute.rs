@@ -48,7 +48,7 @@ pub struct ComputeArgs {
     /// Finite-population correction column.
     #[arg(long)]
     fpc: Option<String>,
-    /// Replicate-weight column prefix.
+    /// Replicate-weight column prefix (implies --se).
     #[arg(long)]
     repweights: Option<String>,
     /// Replicate type: bootstrap, jk1, jkn, brr, fay, sdr.
@@ -63,7 +63,7 @@ pub struct ComputeArgs {
     /// Per-replicate scales (rscales), comma-separated.
     #[arg(long)]
     rep_rscales: Option<String>,
-    /// Generated replicate weights: jkn (delete-one-PSU jackknife) or bootstrap:R (Rao–Wu, R replicates).
+    /// Generated replicate weights (implies --se): jkn (delete-one-PSU jackknife) or bootstrap:R (Rao–Wu, R replicates).
     #[arg(long)]
     replicates: Option<String>,
     /// Seed of generated bootstrap replicates.
@@ -199,7 +199,12 @@ fn settings(a: ComputeArgs) -> Result<Settings> {
     let list = pick(a.measures, conf.measures.map(|m| m.joined()))
         .ok_or_else(|| anyhow!("no measures: give --measures, e.g. --measures gini,arpr,median"))?;
     let measures = Measure::parse_list(&list).map_err(|e| anyhow!("--measures {list:?}: {e}"))?;
-    let variance = if a.se || conf.se.unwrap_or(false) {
+    // replicate weights imply standard errors
+    let variance = if a.se
+        || conf.se.unwrap_or(false)
+        || a.repweights.is_some()
+        || a.replicates.is_some()
+    {
         let lonely = match pick(a.lonely_psu, conf.lonely_psu).as_deref() {
             None => gongfu_compute::LonelyPsu::Fail,
             Some(r) => r
