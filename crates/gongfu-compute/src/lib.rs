@@ -35,8 +35,8 @@ use gongfu_measures::{
 pub use gongfu_survey::LonelyPsu;
 pub use gongfu_survey::RepType;
 use gongfu_survey::{
-    Design, DomainSpec, PSU_COLUMN, ReplicateError, ReplicateOptions, Replicates,
-    confidence_interval, replicate_estimates_many, replicate_variance, variance, woodruff,
+    Design, DomainSpec, PSU_COLUMN, ReplicateOptions, Replicates, SurveyError, confidence_interval,
+    replicate_estimates_many, replicate_variance, variance, woodruff,
 };
 use serde::Serialize;
 use thiserror::Error;
@@ -527,7 +527,7 @@ fn evaluate(
             };
             let est = replicate_estimates_many(whole, dom, &spec.measures, opts, r).map_err(
                 |e| match e {
-                    ReplicateError::Replicate { source, .. } | ReplicateError::Measure(source) => {
+                    SurveyError::Replicate { source, .. } | SurveyError::Measure(source) => {
                         ComputeError::Measure {
                             domain: label.clone(),
                             source,

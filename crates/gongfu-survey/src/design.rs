@@ -1,6 +1,6 @@
 //! The sampling design and linearised variances.
 
-use gongfu_measures::{Distribution, Influence};
+use gongfu_measures::{Distribution, Influence, MeasureError};
 use thiserror::Error;
 
 /// Name of the numeric column (PSU id per observation) the design needs attached.
@@ -24,6 +24,22 @@ pub enum SurveyError {
     /// The distribution lacks the design column.
     #[error("the distribution has no PSU column attached")]
     NoPsuColumn,
+    /// The distribution was built without input rows (replicate weights need them).
+    #[error(
+        "the distribution does not keep its input rows: build it with keep_rows() to use replicate weights"
+    )]
+    NoRows,
+    /// A measure failed in one replicate.
+    #[error("replicate {}: {source}", .replicate + 1)]
+    Replicate {
+        /// 0-based replicate index (the message shows it 1-based).
+        replicate: usize,
+        /// What the measure refused.
+        source: MeasureError,
+    },
+    /// The domain could not be formed, or a measure's number of values changed between replicates.
+    #[error(transparent)]
+    Measure(#[from] MeasureError),
 }
 
 /// R survey's `survey.lonely.psu` options for strata with one PSU.

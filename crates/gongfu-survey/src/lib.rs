@@ -32,6 +32,6 @@ mod woodruff;
 pub use woodruff::{Woodruff, woodruff};
 mod replicate;
 pub use replicate::{
-    DomainSpec, RepType, ReplicateError, ReplicateOptions, Replicates, replicate_estimates,
+    DomainSpec, RepType, ReplicateOptions, Replicates, replicate_estimates,
     replicate_estimates_many, replicate_variance,
 };

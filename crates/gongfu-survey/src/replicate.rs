@@ -34,7 +34,6 @@ use crate::design::SurveyError;
 use gongfu_measures::{Ctx, Distribution, Measure, MeasureError, NonPositive, QuantileRule};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use thiserror::Error;
 
 /// The kind of replicate weights, which sets the default variance scale.
 ///
@@ -683,30 +682,6 @@ pub struct DomainSpec<'a> {
     pub level: usize,
 }
 
-/// What goes wrong when computing replicate estimates.
-#[derive(Debug, Clone, PartialEq, Error)]
-pub enum ReplicateError {
-    /// Inconsistent replicate weights or design.
-    #[error(transparent)]
-    Survey(#[from] SurveyError),
-    /// The distribution was built without input rows.
-    #[error(
-        "the distribution does not keep its input rows: build it with keep_rows() to use replicate weights"
-    )]
-    NoRows,
-    /// A measure failed in one replicate.
-    #[error("replicate {}: {source}", .replicate + 1)]
-    Replicate {
-        /// 0-based replicate index (the message shows it 1-based).
-        replicate: usize,
-        /// What the measure refused.
-        source: MeasureError,
-    },
-    /// The domain could not be formed, or a measure's number of values changed between replicates.
-    #[error(transparent)]
-    Measure(#[from] MeasureError),
-}
-
 /// The replicate estimates of one measure: one vector per output part of the
 /// measure (one for most measures, nine for `deciles`), each with one value
 /// per replicate. See [`replicate_estimates_many`].
@@ -719,7 +694,7 @@ pub fn replicate_estimates(
     measure: &Measure,
     options: ReplicateOptions,
     reps: &Replicates,
-) -> Result<Vec<Vec<f64>>, ReplicateError> {
+) -> Result<Vec<Vec<f64>>, SurveyError> {
     Ok(
         replicate_estimates_many(whole, domain, std::slice::from_ref(measure), options, reps)?
             .pop()
@@ -737,9 +712,9 @@ pub fn replicate_estimates(
 /// so relative thresholds are re-estimated from each replicate's whole sample.
 ///
 /// # Errors
-/// [`ReplicateError::NoRows`]; [`ReplicateError::Survey`] when the rows of
-/// `whole` exceed the replicate weights' rows; [`ReplicateError::Measure`]
-/// for a missing domain category or level; [`ReplicateError::Replicate`] when
+/// [`SurveyError::NoRows`]; [`SurveyError`] when the rows of
+/// `whole` exceed the replicate weights' rows; [`SurveyError::Measure`]
+/// for a missing domain category or level; [`SurveyError::Replicate`] when
 /// a measure fails in a replicate (e.g. a domain with no weight left).
 pub fn replicate_estimates_many(
     whole: &Distribution,
@@ -747,8 +722,8 @@ pub fn replicate_estimates_many(
     measures: &[Measure],
     options: ReplicateOptions,
     reps: &Replicates,
-) -> Result<Vec<Vec<Vec<f64>>>, ReplicateError> {
-    let rows = whole.rows().ok_or(ReplicateError::NoRows)?;
+) -> Result<Vec<Vec<Vec<f64>>>, SurveyError> {
+    let rows = whole.rows().ok_or(SurveyError::NoRows)?;
     if let Some(&max) = rows.iter().max()
         && max as usize >= reps.n_rows()
     {
@@ -756,8 +731,7 @@ pub fn replicate_estimates_many(
             "the replicate weights have {} rows but the distribution has input row {}",
             reps.n_rows(),
             max as usize + 1
-        ))
-        .into());
+        )));
     }
     let dom = match domain {
         None => None,
@@ -775,13 +749,13 @@ pub fn replicate_estimates_many(
         }
     };
     let dom_rows = match &dom {
-        Some(d) => Some(d.rows().ok_or(ReplicateError::NoRows)?),
+        Some(d) => Some(d.rows().ok_or(SurveyError::NoRows)?),
         None => None,
     };
     let per_rep: Vec<Vec<Vec<f64>>> = (0..reps.len())
         .into_par_iter()
-        .map(|r| -> Result<Vec<Vec<f64>>, ReplicateError> {
-            let fail = |source| ReplicateError::Replicate {
+        .map(|r| -> Result<Vec<Vec<f64>>, SurveyError> {
+            let fail = |source| SurveyError::Replicate {
                 replicate: r,
                 source,
             };

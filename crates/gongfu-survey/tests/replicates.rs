@@ -19,8 +19,8 @@
 
 use gongfu_measures::{Ctx, Distribution, Measure, NonPositive, QuantileRule};
 use gongfu_survey::{
-    DomainSpec, RepType, ReplicateError, ReplicateOptions, Replicates, SurveyError,
-    replicate_estimates, replicate_estimates_many, replicate_variance,
+    DomainSpec, RepType, ReplicateOptions, Replicates, SurveyError, replicate_estimates,
+    replicate_estimates_many, replicate_variance,
 };
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -485,7 +485,7 @@ fn estimates_need_rows_and_an_existing_domain() {
     let no_rows = Distribution::new(&hh.x, Some(&hh.w)).unwrap();
     let e =
         replicate_estimates(&no_rows, None, &mean, ReplicateOptions::default(), &jkn).unwrap_err();
-    assert_eq!(e, ReplicateError::NoRows);
+    assert_eq!(e, SurveyError::NoRows);
     let whole = hh.whole();
     let bad = DomainSpec {
         category: "urban",
@@ -541,7 +541,7 @@ fn estimates_need_rows_and_an_existing_domain() {
     )
     .unwrap_err();
     assert!(
-        matches!(e, ReplicateError::Replicate { replicate: 1, .. }),
+        matches!(e, SurveyError::Replicate { replicate: 1, .. }),
         "{e}"
     );
     assert!(e.to_string().starts_with("replicate 2:"), "{e}");
