@@ -704,7 +704,7 @@ fn build(
     design: Option<&Design>,
     keep_rows: bool,
 ) -> Result<Distribution, ComputeError> {
-    let (x, w, size) = welfare::apply(&mut cols, &spec.welfare)?;
+    let (x, w, size, divisor) = welfare::apply(&mut cols, &spec.welfare)?;
     let weighted = w.is_some();
     let mut keys = std::mem::take(&mut cols.keys);
     let mut take_key = |name: &str, keep: bool| -> Result<KeyColumn, ComputeError> {
@@ -742,7 +742,12 @@ fn build(
                 .iter()
                 .position(|(n, _)| *n == name)
                 .ok_or_else(|| ComputeError::MissingColumn(name.clone()))?;
-            Ok(cols.numerics.swap_remove(i))
+            let (name, mut v) = cols.numerics.swap_remove(i);
+            // income sources follow the welfare concept of the income
+            if let Some(d) = &divisor {
+                v.iter_mut().zip(d).for_each(|(v, d)| *v /= d);
+            }
+            Ok((name, v))
         })
         .collect::<Result<_, ComputeError>>()?;
     drop(cols);

@@ -78,7 +78,14 @@ pub(crate) fn person_factor(
 }
 
 /// Welfare values, person weights (None: all 1) and household sizes if known.
-pub(crate) type Applied = (Vec<f64>, Option<Vec<f64>>, Option<Vec<f64>>);
+/// The last element is what household incomes were divided by (size or
+/// equivalence scale), to transform income sources alike.
+pub(crate) type Applied = (
+    Vec<f64>,
+    Option<Vec<f64>>,
+    Option<Vec<f64>>,
+    Option<Vec<f64>>,
+);
 
 /// Applies the welfare concept to the columns.
 /// The income and weight columns are moved out of `cols` (not copied).
@@ -104,11 +111,16 @@ pub(crate) fn apply(cols: &mut Columns, welfare: &Welfare) -> Result<Applied, Co
         }
     };
     Ok(match welfare {
-        Welfare::AsIs => (std::mem::take(&mut cols.income), cols.weight.take(), size),
+        Welfare::AsIs => (
+            std::mem::take(&mut cols.income),
+            cols.weight.take(),
+            size,
+            None,
+        ),
         Welfare::PerCapita => {
             let s = size.unwrap_or_default();
             let x = cols.income.iter().zip(&s).map(|(y, s)| y / s).collect();
-            (x, Some(person_weights(&s)), Some(s))
+            (x, Some(person_weights(&s)), Some(s.clone()), Some(s))
         }
         Welfare::Equivalised(scale) => {
             let s = size.unwrap_or_default();
@@ -128,7 +140,7 @@ pub(crate) fn apply(cols: &mut Columns, welfare: &Welfare) -> Result<Applied, Co
                 }
             };
             let x = cols.income.iter().zip(&eq).map(|(y, e)| y / e).collect();
-            (x, Some(person_weights(&s)), Some(s))
+            (x, Some(person_weights(&s)), Some(s), Some(eq))
         }
     })
 }

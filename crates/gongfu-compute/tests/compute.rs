@@ -184,3 +184,71 @@ fn contrasts_and_sources_travel_with_the_observations() {
     assert_eq!(r.results[0].params.get("by").unwrap(), "urban");
     assert!(r.results.iter().any(|x| x.measure == "gini_sources"));
 }
+
+fn refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn every_measure_has_a_standard_error_under_both_methods() {
+    use gongfu_compute::{ReplicateSpec, VarianceSpec};
+    let n = 400;
+    let wage: Vec<f64> = (0..n)
+        .map(|i| 8_000.0 + 113.0 * ((i * 37) % n) as f64)
+        .collect();
+    let other: Vec<f64> = (0..n)
+        .map(|i| 500.0 + 71.0 * ((i * 11) % 97) as f64)
+        .collect();
+    let income: Vec<f64> = wage.iter().zip(&other).map(|(a, b)| a + b).collect();
+    let labels = |f: &dyn Fn(usize) -> String| (0..n).map(f).collect::<Vec<String>>();
+    let urban = labels(&|i| (i % 3 == 0).to_string());
+    let strata = labels(&|i| format!("s{}", i % 4));
+    let psu = labels(&|i| format!("p{}", i % 40));
+    let cols = Columns {
+        income,
+        weight: Some((0..n).map(|i| 10.0 + (i % 7) as f64).collect()),
+        size: Some((0..n).map(|i| 1.0 + (i % 4) as f64).collect()),
+        keys: vec![key("urban", &refs(&urban))],
+        numerics: vec![("wage".into(), wage), ("other".into(), other)],
+        strata: Some(key("stratum", &refs(&strata))),
+        psu: Some(key("psu", &refs(&psu))),
+        ..Columns::default()
+    };
+    let list = "total,mean,median,deciles,quintile_means,gini,ge(2),atkinson(1),palma,qsr,arpr,rmpg,fgt(1),watts,richness,\
+                middle_share(lo=0.75*median,hi=2*median,unit=household),prosperity_gap(30000),zenga,wolfson,\
+                ratio(of=mean,by=urban,num=true,den=false),ge_decomp(1,by=urban),fgt_contrib(by=urban),gini_sources(sources=wage+other)";
+    for replicates in [
+        None,
+        Some(ReplicateSpec::Jkn { mse: false }),
+        Some(ReplicateSpec::Bootstrap {
+            replicates: 30,
+            seed: 3,
+            mse: true,
+        }),
+    ] {
+        let mut spec = Spec::parse(list, &[]).unwrap();
+        spec.welfare = Welfare::PerCapita;
+        spec.variance = Some(VarianceSpec {
+            replicates: replicates.clone(),
+            ..VarianceSpec::default()
+        });
+        let r = compute(cols.clone(), &spec).unwrap_or_else(|e| panic!("{replicates:?}: {e}"));
+        for row in &r.results {
+            let se = row
+                .se
+                .unwrap_or_else(|| panic!("{} has no SE", row.measure));
+            assert!(
+                se.is_finite() && se >= 0.0,
+                "{} {replicates:?}: se {se}",
+                row.measure
+            );
+            let [lo, hi] = row.ci.unwrap();
+            assert!(
+                lo <= row.value && row.value <= hi,
+                "{}: {lo} {} {hi}",
+                row.measure,
+                row.value
+            );
+        }
+    }
+}

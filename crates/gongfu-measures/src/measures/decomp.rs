@@ -200,7 +200,14 @@ pub(crate) fn gini_sources(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
     for (name, col) in names.iter().zip(&cols) {
         let mu_k = sum_range(0, v.len(), |i| w[i] * col[i]) / n;
         let cov = sum_range(0, v.len(), |i| w[i] * col[i] * f[i]) / n - mu_k / 2.0;
-        let own = Distribution::new(col, Some(w))?;
+        // observations with zero weight (replicates, domains) do not count
+        let (cx, cw): (Vec<f64>, Vec<f64>) = col
+            .iter()
+            .zip(w)
+            .filter(|(_, w)| **w > 0.0)
+            .map(|(x, w)| (*x, *w))
+            .unzip();
+        let own = Distribution::new(&cx, Some(&cw))?;
         let ov = own.view();
         let g_k = if ov.total() != 0.0 {
             gini_eurostat(&ov)

@@ -204,6 +204,9 @@ pub(crate) fn middle_share(ctx: &Ctx<'_>, a: &Args) -> Result<Output> {
                         let s = sizes(d)?;
                         let hx: Vec<f64> = d.x.iter().zip(&s).map(|(x, s)| x * s).collect();
                         let hw: Vec<f64> = d.w.iter().zip(&s).map(|(w, s)| w / s).collect();
+                        // observations with zero weight (replicates, domains) do not count
+                        let (hx, hw): (Vec<f64>, Vec<f64>) =
+                            hx.into_iter().zip(hw).filter(|(_, w)| *w > 0.0).unzip();
                         let hd = Distribution::new(&hx, Some(&hw))?;
                         resolve_line(p, &hd, ctx.rule, "middle_share")
                     }
