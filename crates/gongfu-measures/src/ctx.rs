@@ -138,6 +138,23 @@ impl<'a> Ctx<'a> {
         Ok(v)
     }
 
+    /// The attached category named by the measure's `by` parameter, with its name.
+    pub(crate) fn grouping(
+        &self,
+        a: &crate::registry::Args,
+        measure: &str,
+    ) -> Result<(String, &'a crate::Category)> {
+        let by = a.text("by")?;
+        let cat = self
+            .dist
+            .category(&by)
+            .ok_or_else(|| MeasureError::MissingColumn {
+                measure: measure.to_string(),
+                column: by.clone(),
+            })?;
+        Ok((by, cat))
+    }
+
     /// Resolves an absolute or relative (`0.6*median`, `0.5*mean`) line
     /// against the population (`national`) or the domain.
     pub fn line(&self, v: &ParamValue, national: bool, measure: &str) -> Result<f64> {

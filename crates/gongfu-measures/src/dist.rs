@@ -418,6 +418,15 @@ impl Distribution {
         self.nums.iter().find(|c| c.name == name)
     }
 
+    /// The attached category a domain split refers to.
+    fn domain_category(&self, category: &str) -> Result<&Category> {
+        self.category(category)
+            .ok_or_else(|| MeasureError::MissingColumn {
+                measure: "domain".into(),
+                column: category.to_string(),
+            })
+    }
+
     /// A view of the whole distribution.
     pub fn view(&self) -> View<'_> {
         View {
@@ -438,12 +447,7 @@ impl Distribution {
     /// # Errors
     /// [`MeasureError::MissingColumn`] when no such category is attached.
     pub fn split_by(&self, category: &str) -> Result<Vec<Distribution>> {
-        let cat = self
-            .category(category)
-            .ok_or_else(|| MeasureError::MissingColumn {
-                measure: "domain".into(),
-                column: category.to_string(),
-            })?;
+        let cat = self.domain_category(category)?;
         Ok(self.split_by_sorted_codes(&cat.codes, cat.levels.len()))
     }
 
@@ -453,12 +457,7 @@ impl Distribution {
     /// # Errors
     /// [`MeasureError::MissingColumn`] when no such category is attached.
     pub fn positions_by(&self, category: &str) -> Result<Vec<Vec<u32>>> {
-        let cat = self
-            .category(category)
-            .ok_or_else(|| MeasureError::MissingColumn {
-                measure: "domain".into(),
-                column: category.to_string(),
-            })?;
+        let cat = self.domain_category(category)?;
         let mut idx: Vec<Vec<u32>> = vec![Vec::new(); cat.levels.len()];
         for (i, &c) in cat.codes.iter().enumerate() {
             if let Some(v) = idx.get_mut(c as usize) {
@@ -515,12 +514,7 @@ impl Distribution {
     /// # Errors
     /// [`MeasureError::MissingColumn`] when no such category is attached.
     pub fn split_lazily(&self, category: &str) -> Result<Vec<Pending>> {
-        let cat = self
-            .category(category)
-            .ok_or_else(|| MeasureError::MissingColumn {
-                measure: "domain".into(),
-                column: category.to_string(),
-            })?;
+        let cat = self.domain_category(category)?;
         Ok(self.split_pending(&cat.codes, cat.levels.len(), Some(category)))
     }
 
@@ -529,12 +523,7 @@ impl Distribution {
     /// # Errors
     /// [`MeasureError::MissingColumn`] when no such category is attached.
     pub fn level_counts(&self, category: &str) -> Result<Vec<usize>> {
-        let cat = self
-            .category(category)
-            .ok_or_else(|| MeasureError::MissingColumn {
-                measure: "domain".into(),
-                column: category.to_string(),
-            })?;
+        let cat = self.domain_category(category)?;
         let mut counts = vec![0usize; cat.levels.len()];
         for &c in &cat.codes {
             if let Some(k) = counts.get_mut(c as usize) {
@@ -554,12 +543,7 @@ impl Distribution {
         category: &str,
         levels: std::ops::Range<usize>,
     ) -> Result<Vec<Pending>> {
-        let cat = self
-            .category(category)
-            .ok_or_else(|| MeasureError::MissingColumn {
-                measure: "domain".into(),
-                column: category.to_string(),
-            })?;
+        let cat = self.domain_category(category)?;
         let start = levels.start as u32;
         let shifted: Vec<u32> = cat
             .codes

@@ -14,14 +14,7 @@ pub(crate) fn two_groups(
     a: &Args,
     id: &str,
 ) -> Result<(Distribution, Option<Distribution>)> {
-    let by = a.text("by")?;
-    let cat = ctx
-        .dist
-        .category(&by)
-        .ok_or_else(|| MeasureError::MissingColumn {
-            measure: id.into(),
-            column: by.clone(),
-        })?;
+    let (by, cat) = ctx.grouping(a, id)?;
     let (num, den) = (a.text("num")?, a.text("den")?);
     let pos = |label: &str| {
         cat.levels.iter().position(|l| l == label).ok_or_else(|| {

@@ -30,14 +30,7 @@ fn groups_of(
     a: &Args,
     id: &str,
 ) -> Result<Vec<(String, Distribution)>> {
-    let by = a.text("by")?;
-    let cat = ctx
-        .dist
-        .category(&by)
-        .ok_or_else(|| MeasureError::MissingColumn {
-            measure: id.into(),
-            column: by.clone(),
-        })?;
+    let (_, cat) = ctx.grouping(a, id)?;
     let nl = cat.levels.len() as u32;
     let (lo, hi) = (v.offset, v.offset + v.len());
     let codes: Vec<u32> = (0..ctx.dist.len())

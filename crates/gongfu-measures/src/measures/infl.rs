@@ -239,14 +239,7 @@ fn bottom_share(ctx: &Ctx<'_>, a: &Args) -> Result<Vec<Influence>> {
 
 /// Positions (in the context's distribution) of each group of `by` within `v`.
 fn group_positions(ctx: &Ctx<'_>, v: &View<'_>, a: &Args, id: &str) -> Result<Vec<Vec<usize>>> {
-    let by = a.text("by")?;
-    let cat = ctx
-        .dist
-        .category(&by)
-        .ok_or_else(|| MeasureError::MissingColumn {
-            measure: id.into(),
-            column: by.clone(),
-        })?;
+    let (_, cat) = ctx.grouping(a, id)?;
     let mut pos = vec![Vec::new(); cat.levels.len()];
     for i in v.offset..v.offset + v.len() {
         pos[cat.codes[i] as usize].push(i);
@@ -378,14 +371,7 @@ fn group_estimate(ctx: &Ctx<'_>, m: &Measure, pos: Option<&[usize]>) -> Result<(
 fn contrast(ctx: &Ctx<'_>, a: &Args, id: &str, ratio: bool) -> Result<Vec<Influence>> {
     let of = a.text("of")?;
     let m = Measure::new(&of, &[])?;
-    let by = a.text("by")?;
-    let cat = ctx
-        .dist
-        .category(&by)
-        .ok_or_else(|| MeasureError::MissingColumn {
-            measure: id.into(),
-            column: by.clone(),
-        })?;
+    let (by, cat) = ctx.grouping(a, id)?;
     let positions = |label: &str| -> Result<Vec<usize>> {
         let k = cat
             .levels

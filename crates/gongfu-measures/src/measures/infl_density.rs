@@ -905,14 +905,7 @@ fn group_median(ctx: &Ctx<'_>, pos: Option<&[u32]>, h: f64) -> Result<(f64, Vec<
 fn rmir(ctx: &Ctx<'_>, a: &Args) -> Result<Vec<Influence>> {
     let id = "rmir";
     let v = ctx.view(id)?;
-    let by = a.text("by")?;
-    let cat = ctx
-        .dist
-        .category(&by)
-        .ok_or_else(|| MeasureError::MissingColumn {
-            measure: id.into(),
-            column: by.clone(),
-        })?;
+    let (by, cat) = ctx.grouping(a, id)?;
     let positions = |label: &str| -> Result<Vec<u32>> {
         let k = cat.levels.iter().position(|l| l == label).ok_or_else(|| {
             a.bad(format!(
