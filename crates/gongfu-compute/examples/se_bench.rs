@@ -11,6 +11,9 @@
 //! set on 30,000 households. Medians of the repetitions.
 
 use gongfu_compute::{Columns, KeyColumn, ReplicateSpec, Spec, VarianceSpec, compute};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::time::Instant;
 
 const HEADLINE: &str = "mean,median,deciles,gini,ge(0),ge(1),ge(2),atkinson(1),palma,qsr,arpr,rmpg,fgt(0),fgt(1),fgt(2),middle_share,prosperity_gap(25000)";

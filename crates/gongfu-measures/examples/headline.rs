@@ -16,6 +16,9 @@ use gongfu_measures::{Ctx, Distribution, Measure};
 use rayon::prelude::*;
 use std::time::Instant;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The headline set of the measures issue.
 pub const HEADLINE: &str = "mean,median,deciles,gini,ge(0),ge(1),ge(2),atkinson(1),palma,qsr,arpr,rmpg,fgt(0),fgt(1),fgt(2),middle_share,prosperity_gap(25000)";
 
