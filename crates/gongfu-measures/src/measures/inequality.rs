@@ -234,10 +234,11 @@ pub(crate) fn palma(ctx: &Ctx<'_>, _: &Args) -> Result<Output> {
     Ok(Output::one(&v, (1.0 - lorenz(&v, 0.9, "palma")?) / b40))
 }
 
-pub(crate) fn qsr(ctx: &Ctx<'_>, _: &Args) -> Result<Output> {
-    let v = ctx.view("qsr")?;
-    let q20 = quantile(&v, 0.2, ctx.rule)?;
-    let q80 = quantile(&v, 0.8, ctx.rule)?;
+/// The quintile cuts q20 and q80 and the income totals Σwx{x ≤ q20} and
+/// Σwx{x > q80}, refusing a non-positive bottom total.
+pub(crate) fn qsr_parts(ctx: &Ctx<'_>, v: &View<'_>) -> Result<(f64, f64, f64, f64)> {
+    let q20 = quantile(v, 0.2, ctx.rule)?;
+    let q80 = quantile(v, 0.8, ctx.rule)?;
     let lo = v.partial_total(0, v.count_at_most(q20));
     let hi = v.partial_total(v.count_at_most(q80), v.len());
     if lo <= 0.0 {
@@ -246,6 +247,12 @@ pub(crate) fn qsr(ctx: &Ctx<'_>, _: &Args) -> Result<Output> {
             "the bottom-20% income total is not positive",
         ));
     }
+    Ok((q20, q80, lo, hi))
+}
+
+pub(crate) fn qsr(ctx: &Ctx<'_>, _: &Args) -> Result<Output> {
+    let v = ctx.view("qsr")?;
+    let (_, _, lo, hi) = qsr_parts(ctx, &v)?;
     Ok(Output::one(&v, hi / lo))
 }
 

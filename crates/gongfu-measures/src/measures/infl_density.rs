@@ -20,7 +20,7 @@
 
 use super::inequality::gini_eurostat;
 use super::infl::mean_z;
-use super::poverty::fgt_value;
+use super::poverty::{fgt_value, pct};
 use super::{lorenz, lorenz_sum, undefined};
 use crate::ctx::{Ctx, resolve_line};
 use crate::dist::{Distribution, View};
@@ -204,14 +204,6 @@ fn line(ctx: &Ctx<'_>, p: &ParamValue, national: bool, id: &str) -> Result<Line>
     Ok(Line { value, z, national })
 }
 
-fn pct(a: &Args) -> Result<f64> {
-    let p = a.num("pct")?;
-    if !(p > 0.0) {
-        return Err(a.bad(format!("pct must be > 0, got {p}")));
-    }
-    Ok(p)
-}
-
 /// The line pct × median, national unless `scope=domain`.
 fn relative_threshold(ctx: &Ctx<'_>, a: &Args, id: &str) -> Result<Line> {
     let p = ParamValue::Rel {
@@ -357,16 +349,7 @@ fn palma(ctx: &Ctx<'_>, _: &Args) -> Result<Vec<Influence>> {
 /// influence `x 1{x ≤ q} + S'(q) z_q` (`svyisq`), `S'(q) = Σ w x φ((q − x)/h)/h`.
 fn qsr(ctx: &Ctx<'_>, _: &Args) -> Result<Vec<Influence>> {
     let v = ctx.view("qsr")?;
-    let q20 = quantile(&v, 0.2, ctx.rule)?;
-    let q80 = quantile(&v, 0.8, ctx.rule)?;
-    let lo = v.partial_total(0, v.count_at_most(q20));
-    let hi = v.partial_total(v.count_at_most(q80), v.len());
-    if lo <= 0.0 {
-        return Err(undefined(
-            "qsr",
-            "the bottom-20% income total is not positive",
-        ));
-    }
+    let (q20, q80, lo, hi) = super::inequality::qsr_parts(ctx, &v)?;
     let r = hi / lo;
     let (n, h) = (v.total_weight(), bandwidth(&v));
     let isq = |alpha: f64, q: f64| -> Result<Vec<f64>> {

@@ -9,7 +9,8 @@ use crate::quantile::quantile;
 use crate::registry::{Args, Output};
 use crate::sum::{sum_range, sums_by};
 
-fn pct(a: &Args) -> Result<f64> {
+/// The `pct` parameter (a fraction of the median), which must be positive.
+pub(crate) fn pct(a: &Args) -> Result<f64> {
     let p = a.num("pct")?;
     if !(p > 0.0) {
         return Err(a.bad(format!("pct must be > 0, got {p}")));
