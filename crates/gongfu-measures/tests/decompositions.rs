@@ -17,6 +17,18 @@ fn part(es: &[gongfu_measures::Estimate], key: &str, val: &str) -> f64 {
         .value
 }
 
+/// The sum of every part labelled `component=name`.
+fn sum_of(es: &[gongfu_measures::Estimate], name: &str) -> f64 {
+    es.iter()
+        .filter(|e| {
+            e.params
+                .iter()
+                .any(|(k, v)| k == "component" && v.to_string() == name)
+        })
+        .map(|e| e.value)
+        .sum()
+}
+
 fn grouped(x: &[f64], w: &[f64], g: &[u32]) -> Distribution {
     Distribution::builder(x, Some(w))
         .category("g", g, vec!["a".into(), "b".into()])
@@ -68,15 +80,7 @@ fn fgt_contributions_add_to_one_and_use_the_national_line() {
     // by hand: poor are 100 (w1), 200 (w2), 50 (w1); N = 9
     let want = (1.0 * 150.0 / 250.0 + 2.0 * 50.0 / 250.0 + 1.0 * 200.0 / 250.0) / 9.0;
     assert!((total - want).abs() < 1e-15);
-    let shares: f64 = e
-        .iter()
-        .filter(|e| {
-            e.params
-                .iter()
-                .any(|(k, v)| k == "component" && v.to_string() == "contribution")
-        })
-        .map(|e| e.value)
-        .sum();
+    let shares: f64 = sum_of(&e, "contribution");
     assert!((shares - 1.0).abs() < 1e-14);
 }
 
@@ -101,25 +105,9 @@ fn gini_by_source_adds_up() {
         .unwrap();
     let g = m("gini").value(&ctx).unwrap();
     assert!((part(&e, "component", "total") - g).abs() < 1e-15);
-    let contrib: f64 = e
-        .iter()
-        .filter(|e| {
-            e.params
-                .iter()
-                .any(|(k, v)| k == "component" && v.to_string() == "contribution")
-        })
-        .map(|e| e.value)
-        .sum();
+    let contrib: f64 = sum_of(&e, "contribution");
     assert!((contrib - g).abs() < 1e-14, "{contrib} vs {g}");
-    let shares: f64 = e
-        .iter()
-        .filter(|e| {
-            e.params
-                .iter()
-                .any(|(k, v)| k == "component" && v.to_string() == "share")
-        })
-        .map(|e| e.value)
-        .sum();
+    let shares: f64 = sum_of(&e, "share");
     assert!((shares - 1.0).abs() < 1e-14);
     // S × G × R = contribution for each source
     for s in ["wage", "business", "transfer"] {
