@@ -171,6 +171,10 @@ pub struct Spec {
     pub welfare: Welfare,
     /// Standard errors and intervals (`None`: point estimates only).
     pub variance: Option<VarianceSpec>,
+    /// When a measure is undefined in a domain (no poor in a small county, a
+    /// ratio with an empty side), leave that row out and list it in
+    /// `meta.skipped` instead of failing. The whole population still fails.
+    pub skip_undefined: bool,
 }
 
 impl Spec {
@@ -189,6 +193,7 @@ impl Spec {
             nonpositive: NonPositive::default(),
             welfare: Welfare::AsIs,
             variance: None,
+            skip_undefined: false,
         })
     }
 
@@ -368,6 +373,7 @@ pub fn compute(cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
     let whole = build(cols, spec, design.as_ref(), reps.is_some())?;
     let reps = reps.as_ref();
     let mut per_measure: Vec<Vec<ResultRow>> = vec![Vec::new(); spec.measures.len()];
+    let mut skipped: Vec<serde_json::Value> = Vec::new();
     let design = design.as_ref();
     evaluate(
         &whole,
@@ -376,7 +382,7 @@ pub fn compute(cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
         spec,
         VarianceCtx { design, reps },
         None,
-        &mut per_measure,
+        (&mut per_measure, &mut skipped),
     )?;
     let mut ndomains = 0usize;
     if !spec.by.is_empty() {
@@ -428,7 +434,7 @@ pub fn compute(cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
                     spec,
                     VarianceCtx { design, reps },
                     Some(k),
-                    &mut per_measure,
+                    (&mut per_measure, &mut skipped),
                 )?;
             }
             start = end;
@@ -450,6 +456,9 @@ pub fn compute(cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
     );
     meta.insert("by".into(), spec.by.clone().into());
     meta.insert("domains".into(), ndomains.into());
+    if spec.skip_undefined {
+        meta.insert("skipped".into(), skipped.into());
+    }
     if let (Some(d), Some(v)) = (design, &spec.variance) {
         let mut m = serde_json::Map::new();
         let method = match reps {
@@ -494,7 +503,7 @@ fn evaluate(
     spec: &Spec,
     vc: VarianceCtx<'_>,
     level_k: Option<usize>,
-    out: &mut [Vec<ResultRow>],
+    (out, skipped): (&mut [Vec<ResultRow>], &mut Vec<serde_json::Value>),
 ) -> Result<(), ComputeError> {
     let VarianceCtx { design, reps } = vc;
     let ctx = Ctx::new(d)
@@ -525,36 +534,64 @@ fn evaluate(
                 rule: spec.rule,
                 nonpositive: spec.nonpositive,
             };
-            let est = replicate_estimates_many(whole, dom, &spec.measures, opts, r).map_err(
-                |e| match e {
-                    SurveyError::Replicate { source, .. } | SurveyError::Measure(source) => {
-                        ComputeError::Measure {
-                            domain: label.clone(),
-                            source,
-                        }
+            let est = replicate_estimates_many(whole, dom, &spec.measures, opts, r);
+            match est {
+                Ok(est) => Some(est),
+                Err(SurveyError::Replicate { source, .. } | SurveyError::Measure(source))
+                    if spec.skip_undefined && !by.is_empty() =>
+                {
+                    for m in &spec.measures {
+                        let mut s = serde_json::Map::new();
+                        s.insert("measure".into(), m.to_string().into());
+                        s.insert("domain".into(), label.clone().unwrap_or_default().into());
+                        s.insert("reason".into(), source.to_string().into());
+                        skipped.push(s.into());
                     }
-                    other => ComputeError::Design(other.to_string()),
-                },
-            )?;
-            Some(est)
+                    return Ok(());
+                }
+                Err(SurveyError::Replicate { source, .. } | SurveyError::Measure(source)) => {
+                    return Err(ComputeError::Measure {
+                        domain: label.clone(),
+                        source,
+                    });
+                }
+                Err(other) => return Err(ComputeError::Design(other.to_string())),
+            }
         }
         _ => None,
     };
     for (mi, (m, rows)) in spec.measures.iter().zip(out.iter_mut()).enumerate() {
-        let est = m.evaluate(&ctx).map_err(|e| ComputeError::Measure {
-            domain: label.clone(),
-            source: e,
-        })?;
-        let ses = match (design, &spec.variance, &rep_est, reps) {
-            (_, Some(_), Some(re), Some(reps)) => est
-                .iter()
-                .zip(&re[mi])
-                .map(|(e, r)| Some(Se::Linear(replicate_variance(r, e.value, reps).sqrt())))
-                .collect(),
-            (Some(design), Some(v), None, _) => {
-                standard_errors(m, &ctx, &est, design, v).map_err(in_domain)?
+        let estimate = || -> Result<_, ComputeError> {
+            let est = m.evaluate(&ctx).map_err(|e| ComputeError::Measure {
+                domain: label.clone(),
+                source: e,
+            })?;
+            let ses = match (design, &spec.variance, &rep_est, reps) {
+                (_, Some(_), Some(re), Some(reps)) => est
+                    .iter()
+                    .zip(&re[mi])
+                    .map(|(e, r)| Some(Se::Linear(replicate_variance(r, e.value, reps).sqrt())))
+                    .collect(),
+                (Some(design), Some(v), None, _) => {
+                    standard_errors(m, &ctx, &est, design, v).map_err(in_domain)?
+                }
+                _ => vec![None; est.len()],
+            };
+            Ok((est, ses))
+        };
+        let (est, ses) = match estimate() {
+            Ok(x) => x,
+            Err(ComputeError::Measure { domain, source })
+                if spec.skip_undefined && !by.is_empty() =>
+            {
+                let mut s = serde_json::Map::new();
+                s.insert("measure".into(), m.to_string().into());
+                s.insert("domain".into(), domain.unwrap_or_default().into());
+                s.insert("reason".into(), source.to_string().into());
+                skipped.push(s.into());
+                continue;
             }
-            _ => vec![None; est.len()],
+            Err(e) => return Err(e),
         };
         let (df, level) = match (design, &spec.variance, reps) {
             (_, Some(v), Some(r)) if !v.normal => (r.degf(), v.level),

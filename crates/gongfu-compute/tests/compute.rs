@@ -252,3 +252,47 @@ fn every_measure_has_a_standard_error_under_both_methods() {
         }
     }
 }
+
+#[test]
+fn undefined_measures_in_a_domain_fail_or_are_skipped_and_listed() {
+    // domain g=b has only urban rows: the urban/rural ratio is undefined there
+    let cols = || Columns {
+        income: vec![10.0, 20.0, 30.0, 40.0, 50.0, 60.0],
+        keys: vec![
+            key("g", &["a", "a", "a", "b", "b", "b"]),
+            key("urban", &["1", "0", "1", "1", "1", "1"]),
+        ],
+        ..Columns::default()
+    };
+    let mut spec = Spec::parse("mean,ratio(of=mean,by=urban,num=1,den=0)", &["g"]).unwrap();
+    let err = compute(cols(), &spec).unwrap_err();
+    assert!(err.to_string().contains("g=b"), "{err}");
+    spec.skip_undefined = true;
+    let r = compute(cols(), &spec).unwrap();
+    let got: Vec<(String, String)> = r
+        .results
+        .iter()
+        .map(|r| {
+            let g = r.by.get("g").map_or("all", |v| v.as_str().unwrap());
+            (r.measure.clone(), g.to_string())
+        })
+        .collect();
+    let want = [
+        ("mean", "all"),
+        ("mean", "a"),
+        ("mean", "b"),
+        ("ratio", "all"),
+        ("ratio", "a"),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(m, g)| (m.to_string(), g.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    // a: urban mean (10+30)/2 = 20 over rural 20
+    assert_eq!(r.results[4].value, 1.0);
+    let skipped = r.meta["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1);
+    assert_eq!(skipped[0]["domain"], "g=b");
+    assert_eq!(skipped[0]["measure"], "ratio(of=mean,by=urban,num=1,den=0)");
+}

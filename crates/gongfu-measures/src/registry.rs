@@ -196,6 +196,25 @@ pub struct Measure {
     args: Args,
 }
 
+/// The call as it would be written in a measure list: `fgt(alpha=1,line=20000)`.
+impl std::fmt::Display for Measure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.def.id)?;
+        let given = self.args.given();
+        if !given.is_empty() {
+            f.write_str("(")?;
+            for (i, (k, v)) in given.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(",")?;
+                }
+                write!(f, "{k}={v}")?;
+            }
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
+}
+
 fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();

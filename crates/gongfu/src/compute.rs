@@ -296,6 +296,7 @@ fn settings(a: ComputeArgs) -> Result<Settings> {
         nonpositive,
         welfare,
         variance,
+        skip_undefined: false,
     };
     let format = match (a.format, conf.format.as_deref()) {
         (Some(f), _) => f,
