@@ -171,9 +171,10 @@ pub struct Spec {
     pub welfare: Welfare,
     /// Standard errors and intervals (`None`: point estimates only).
     pub variance: Option<VarianceSpec>,
-    /// When a measure is undefined in a domain (no poor in a small county, a
-    /// ratio with an empty side), leave that row out and list it in
-    /// `meta.skipped` instead of failing. The whole population still fails.
+    /// When a measure is undefined for the population or a domain (a ratio
+    /// with an empty side, a measure needing positive incomes), leave that row
+    /// out and list it in `meta.skipped` (domain `""` for the whole
+    /// population) instead of failing.
     pub skip_undefined: bool,
 }
 
@@ -295,6 +296,9 @@ pub struct ResultRow {
     /// Observations excluded as non-positive (only when some were).
     #[serde(skip_serializing_if = "is_zero")]
     pub excluded: usize,
+    /// Position of the measure in [`Spec::measures`] (not serialised).
+    #[serde(skip)]
+    pub measure_index: usize,
 }
 
 fn is_zero(v: &usize) -> bool {
@@ -538,7 +542,7 @@ fn evaluate(
             match est {
                 Ok(est) => Some(est),
                 Err(SurveyError::Replicate { source, .. } | SurveyError::Measure(source))
-                    if spec.skip_undefined && !by.is_empty() =>
+                    if spec.skip_undefined =>
                 {
                     for m in &spec.measures {
                         let mut s = serde_json::Map::new();
@@ -581,9 +585,7 @@ fn evaluate(
         };
         let (est, ses) = match estimate() {
             Ok(x) => x,
-            Err(ComputeError::Measure { domain, source })
-                if spec.skip_undefined && !by.is_empty() =>
-            {
+            Err(ComputeError::Measure { domain, source }) if spec.skip_undefined => {
                 let mut s = serde_json::Map::new();
                 s.insert("measure".into(), m.to_string().into());
                 s.insert("domain".into(), domain.unwrap_or_default().into());
@@ -625,6 +627,7 @@ fn evaluate(
                 n: e.n,
                 population: e.population,
                 excluded: e.excluded,
+                measure_index: mi,
             }
         }));
     }

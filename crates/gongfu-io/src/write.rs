@@ -107,6 +107,8 @@ impl Write for AtomicFile {
 pub enum OutKind {
     /// 64-bit floats (Parquet DOUBLE).
     F64,
+    /// 64-bit floats that may be missing (nullable Parquet DOUBLE; an empty CSV cell).
+    OptF64,
     /// 64-bit signed integers (Parquet INT64).
     I64,
     /// UTF-8 strings (Parquet BYTE_ARRAY, UTF8).
@@ -118,6 +120,8 @@ pub enum OutKind {
 pub enum OutColumn {
     /// 64-bit floats.
     F64(Vec<f64>),
+    /// 64-bit floats that may be missing.
+    OptF64(Vec<Option<f64>>),
     /// 64-bit signed integers.
     I64(Vec<i64>),
     /// Strings.
@@ -129,6 +133,7 @@ impl OutColumn {
     pub fn len(&self) -> usize {
         match self {
             OutColumn::F64(v) => v.len(),
+            OutColumn::OptF64(v) => v.len(),
             OutColumn::I64(v) => v.len(),
             OutColumn::Str(v) => v.len(),
         }
@@ -143,6 +148,7 @@ impl OutColumn {
     pub fn kind(&self) -> OutKind {
         match self {
             OutColumn::F64(_) => OutKind::F64,
+            OutColumn::OptF64(_) => OutKind::OptF64,
             OutColumn::I64(_) => OutKind::I64,
             OutColumn::Str(_) => OutKind::Str,
         }
@@ -188,6 +194,7 @@ impl std::fmt::Debug for TableWriter {
 fn kind_name(kind: OutKind) -> &'static str {
     match kind {
         OutKind::F64 => "f64",
+        OutKind::OptF64 => "optional f64",
         OutKind::I64 => "i64",
         OutKind::Str => "string",
     }
@@ -224,11 +231,11 @@ impl TableWriter {
                     .iter()
                     .map(|(name, kind)| {
                         let dt = match kind {
-                            OutKind::F64 => DataType::Float64,
+                            OutKind::F64 | OutKind::OptF64 => DataType::Float64,
                             OutKind::I64 => DataType::Int64,
                             OutKind::Str => DataType::Utf8,
                         };
-                        Field::new(name, dt, false)
+                        Field::new(name, dt, *kind == OutKind::OptF64)
                     })
                     .collect();
                 let arrow_schema = Arc::new(Schema::new(fields));
@@ -343,6 +350,14 @@ fn write_csv_rows(
                     let _ = write!(buf, "{}", v[i]);
                     record.push_field(buf.as_bytes());
                 }
+                OutColumn::OptF64(v) => match v[i] {
+                    Some(x) => {
+                        buf.clear();
+                        let _ = write!(buf, "{x}");
+                        record.push_field(buf.as_bytes());
+                    }
+                    None => record.push_field(b""),
+                },
                 OutColumn::I64(v) => {
                     buf.clear();
                     let _ = write!(buf, "{}", v[i]);
@@ -378,6 +393,7 @@ fn chunk_end(columns: &[OutColumn], start: usize, nrows: usize) -> usize {
 fn slice_array(col: &OutColumn, start: usize, end: usize) -> ArrayRef {
     match col {
         OutColumn::F64(v) => Arc::new(Float64Array::from(v[start..end].to_vec())),
+        OutColumn::OptF64(v) => Arc::new(Float64Array::from(v[start..end].to_vec())),
         OutColumn::I64(v) => Arc::new(Int64Array::from(v[start..end].to_vec())),
         OutColumn::Str(v) => Arc::new(StringArray::from_iter_values(&v[start..end])),
     }

@@ -160,12 +160,14 @@
 //! in rare cases move an income by one yuan.
 #![deny(missing_docs)]
 
+mod admin;
 mod model;
 mod population;
 mod regions;
 mod rng;
 mod sample;
 
+pub use admin::{AdminValue, SCHOOL_RESOURCES, School, admin_series, schools};
 pub use model::{CalibrationTarget, FIRST_YEAR, LAST_YEAR, PROVINCE_PERSONS, calibration_targets};
 pub use population::{
     CHUNK_PERSONS, MAX_PERSONS, PersonBatch, PopulationConfig, PopulationError, population,

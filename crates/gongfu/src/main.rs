@@ -4,6 +4,7 @@
 mod compute;
 mod config;
 mod demo;
+mod monitor;
 mod synth;
 
 use clap::{Parser, Subcommand};
@@ -29,6 +30,9 @@ enum Command {
     Compute(Box<compute::ComputeArgs>),
     /// The headline figures of the embedded demo province (no files needed).
     Demo(demo::DemoArgs),
+    /// Monitor the province: every indicator for every region and year, targets,
+    /// school balance, the county index and convergence, as one release.
+    Monitor(Box<monitor::MonitorArgs>),
     /// Write the synthetic demo province: a survey sample or the full population.
     Synth(synth::SynthArgs),
     /// List every measure of the catalogue with its parameters.
@@ -41,6 +45,7 @@ fn main() -> ExitCode {
         Command::Compute(a) => compute::run(*a),
         Command::Demo(a) => demo::run(a),
         Command::Synth(a) => synth::run(a),
+        Command::Monitor(a) => monitor::run(*a),
         Command::Measures => {
             print!("{}", list_measures());
             Ok(())
