@@ -4,6 +4,7 @@
 mod compute;
 mod config;
 mod demo;
+mod grouped;
 mod monitor;
 mod synth;
 
@@ -30,6 +31,8 @@ enum Command {
     Compute(Box<compute::ComputeArgs>),
     /// The headline figures of the embedded demo province (no files needed).
     Demo(demo::DemoArgs),
+    /// Measures from a published group table (quintile or decile means) via parametric Lorenz curves.
+    Grouped(Box<grouped::GroupedArgs>),
     /// Monitor the province: every indicator for every region and year, targets,
     /// school balance, the county index and convergence, as one release.
     Monitor(Box<monitor::MonitorArgs>),
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Compute(a) => compute::run(*a),
         Command::Demo(a) => demo::run(a),
+        Command::Grouped(a) => grouped::run(*a),
         Command::Synth(a) => synth::run(a),
         Command::Monitor(a) => monitor::run(*a),
         Command::Measures => {
