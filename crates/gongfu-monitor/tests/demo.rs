@@ -7,16 +7,20 @@ use gongfu_compute::{Columns, KeyColumn, Spec, VarianceSpec, Welfare, compute};
 const HOUSEHOLDS: usize = 4_000;
 const SEED: u64 = 7;
 
-fn direct(h: &gongfu_synth::Households, year: u16, list: &str, by: &[&str]) -> Vec<(String, f64, f64)> {
+fn direct(
+    h: &gongfu_synth::Households,
+    year: u16,
+    list: &str,
+    by: &[&str],
+) -> Vec<(String, f64, f64)> {
     let idx: Vec<usize> = (0..h.len()).filter(|&i| h.year[i] == year).collect();
     let lab = |f: &dyn Fn(usize) -> String| -> Vec<String> { idx.iter().map(|&i| f(i)).collect() };
     let key = |name: &str, v: Vec<String>| {
         let r: Vec<&str> = v.iter().map(String::as_str).collect();
         KeyColumn::from_labels(name, &r)
     };
-    let mountain: Vec<String> = lab(&|i| {
-        u8::from(gongfu_synth::is_member("mountain26", h.county[i], year)).to_string()
-    });
+    let mountain: Vec<String> =
+        lab(&|i| u8::from(gongfu_synth::is_member("mountain26", h.county[i], year)).to_string());
     let cols = Columns {
         income: idx.iter().map(|&i| h.disposable[i]).collect(),
         weight: Some(idx.iter().map(|&i| h.weight[i]).collect()),
@@ -37,7 +41,11 @@ fn direct(h: &gongfu_synth::Households, year: u16, list: &str, by: &[&str]) -> V
         .results
         .into_iter()
         .map(|r| {
-            let d = r.by.values().map(|v| v.as_str().unwrap().to_string()).collect::<Vec<_>>().join(",");
+            let d =
+                r.by.values()
+                    .map(|v| v.as_str().unwrap().to_string())
+                    .collect::<Vec<_>>()
+                    .join(",");
             (d, r.value, r.se.unwrap())
         })
         .collect()
@@ -103,7 +111,11 @@ fn demo_figures_equal_direct_computation_and_cover_the_report() {
     assert_eq!(r.schools.len(), 90 * 2 * 2 * 5);
     assert!(get("school_balance_primary", "330127", 2025).is_some());
     // every target assessed; the index ranks all 90 counties with bands
-    assert!(r.progress.iter().all(|p| p.assessment.is_some()), "{:?}", r.progress);
+    assert!(
+        r.progress.iter().all(|p| p.assessment.is_some()),
+        "{:?}",
+        r.progress
+    );
     let ix = r.index.as_ref().unwrap();
     assert_eq!(ix.units.len(), 90);
     let bands = ix.bands.as_ref().unwrap();

@@ -187,21 +187,33 @@ fn microdata_figures_equal_hand_computation_at_every_level() {
     assert!(close(k1.0, 1_500_000.0 / 110.0), "{k1:?}");
     assert!(k1.1.unwrap() > 0.0);
     // K2 2021: (20·80000 + 20·40000) / (40 + 80) = 2_400_000 / 120 = 20000
-    assert!(close(value(&r, "income_pc", "K2", 2021).unwrap().0, 20_000.0));
+    assert!(close(
+        value(&r, "income_pc", "K2", 2021).unwrap().0,
+        20_000.0
+    ));
     // city C1 2021 = (1_500_000 + 2_400_000) / (110 + 120)
     let c1 = value(&r, "income_pc", "C1", 2021).unwrap().0;
     assert!(close(c1, 3_900_000.0 / 230.0));
     // C2 = K3: (15·90000 + 5·20000) / (45 + 5) = 1_450_000 / 50 = 29000
-    assert!(close(value(&r, "income_pc", "C2", 2021).unwrap().0, 29_000.0));
+    assert!(close(
+        value(&r, "income_pc", "C2", 2021).unwrap().0,
+        29_000.0
+    ));
     // province: 5_350_000 / 280
-    assert!(close(value(&r, "income_pc", "P", 2021).unwrap().0, 5_350_000.0 / 280.0));
+    assert!(close(
+        value(&r, "income_pc", "P", 2021).unwrap().0,
+        5_350_000.0 / 280.0
+    ));
     // group grp: K2 and K3 in 2021, K2 alone in 2022
     let g21 = value(&r, "income_pc", "grp", 2021).unwrap().0;
     assert!(close(g21, 3_850_000.0 / 170.0));
     let g22 = value(&r, "income_pc", "grp", 2022).unwrap().0;
     assert!(close(g22, (20.0 * 84_000.0 + 20.0 * 48_000.0) / 120.0));
     // the urban filter: K1 2022 urban household only: 66000 / 2
-    assert!(close(value(&r, "income_urban", "K1", 2022).unwrap().0, 33_000.0));
+    assert!(close(
+        value(&r, "income_urban", "K1", 2022).unwrap().0,
+        33_000.0
+    ));
     // the derived city ratio: max(C1, C2) / min(C1, C2)
     let gap = value(&r, "city_gap", "P", 2021).unwrap();
     assert!(close(gap.0, 29_000.0 / (3_900_000.0 / 230.0)));
@@ -251,7 +263,11 @@ fn schools_admin_targets_and_convergence() {
     assert!((a.ratio.unwrap() - 1.0).abs() < 1e-9);
     assert!((a.gap - 0.02).abs() < 1e-12);
     // income far above its target: achieved
-    let p = r.progress.iter().find(|p| p.indicator == "income_pc").unwrap();
+    let p = r
+        .progress
+        .iter()
+        .find(|p| p.indicator == "income_pc")
+        .unwrap();
     assert_eq!(p.assessment.as_ref().unwrap().class, Progress::Achieved);
     // convergence: σ over the three counties each year; Theil by city adds up
     let c = r.convergence.as_ref().unwrap();
@@ -264,14 +280,24 @@ fn schools_admin_targets_and_convergence() {
     let m = y.iter().sum::<f64>() / 3.0;
     let sd = (y.iter().map(|v| (v - m).powi(2)).sum::<f64>() / 3.0).sqrt();
     assert!((c.sigma[0].sigma.sd_log - sd).abs() < 1e-12);
-    assert!(c.sigma[0].sigma.williamson.is_some(), "populations from the survey");
-    let t = c.theil.iter().find(|t| t.year == 2021 && t.partition == "city").unwrap();
+    assert!(
+        c.sigma[0].sigma.williamson.is_some(),
+        "populations from the survey"
+    );
+    let t = c
+        .theil
+        .iter()
+        .find(|t| t.year == 2021 && t.partition == "city")
+        .unwrap();
     assert!((t.theil.between + t.theil.within - t.theil.total).abs() < 1e-12);
     assert_eq!(t.labels, ["C1", "C2"]);
     assert!(c.beta.is_some());
     // the group relative to the province, with a linearised SE
     let g = c.group_gaps.iter().find(|g| g.year == 2021).unwrap();
-    assert!(close(g.ratio, (3_850_000.0 / 170.0) / (5_350_000.0 / 280.0)));
+    assert!(close(
+        g.ratio,
+        (3_850_000.0 / 170.0) / (5_350_000.0 / 280.0)
+    ));
     assert!(g.ratio_se.unwrap() > 0.0);
 }
 
@@ -300,8 +326,7 @@ fn releases_are_written_whole_and_never_overwritten() {
     .unwrap();
     assert_eq!(t.nrows, r.values.len());
     let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("release.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.join("release.json")).unwrap()).unwrap();
     assert_eq!(json["values"].as_array().unwrap().len(), r.values.len());
     assert_eq!(json["meta"]["release_id"], r.meta.release_id.as_str());
     // a second write to the same place is refused and changes nothing
@@ -376,15 +401,14 @@ fn provenance_hashes_every_input_and_identifies_the_inputs() {
     assert!(ra.meta.config.as_object().unwrap().len() == 2);
 }
 
+/// A file, an edit of it, and the message expected.
+type Case = (&'static str, Box<dyn Fn(&str) -> String>, &'static str);
+
 /// Applies `edit` to one file, loads and runs, and returns the error message.
 fn error_after(file: &str, edit: &dyn Fn(&str) -> String) -> String {
     let dir = tempfile::tempdir().unwrap();
     let cfg = province(dir.path(), &|name, t| {
-        if name == file {
-            edit(t)
-        } else {
-            t.to_string()
-        }
+        if name == file { edit(t) } else { t.to_string() }
     });
     let res = config::load(&cfg).and_then(|c| gongfu_monitor::run(&c));
     match res {
@@ -399,7 +423,7 @@ fn error_after(file: &str, edit: &dyn Fn(&str) -> String) -> String {
 
 #[test]
 fn configuration_errors_name_file_line_and_key() {
-    let cases: Vec<(&str, Box<dyn Fn(&str) -> String>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "monitor.toml",
             Box::new(|t| t.replace("province = \"P\"", "province = \"P\"\nprovinse = 1")),
@@ -459,7 +483,7 @@ fn configuration_errors_name_file_line_and_key() {
 
 #[test]
 fn data_errors_name_file_column_and_row() {
-    let cases: Vec<(&str, Box<dyn Fn(&str) -> String>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "households.csv",
             Box::new(|t| t.replace("2022,4,K2,", "2022,4,K9,")),
@@ -517,5 +541,9 @@ fn missing_files_are_named() {
     let got = error_after("monitor.toml", &|t| t.replace("schools.csv", "school.csv"));
     assert!(got.contains("school.csv"), "{got}");
     let e: MonitorError = config::load(Path::new("/nonexistent/monitor.toml")).unwrap_err();
-    assert!(e.to_string().starts_with("/nonexistent/monitor.toml: cannot read"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("/nonexistent/monitor.toml: cannot read"),
+        "{e}"
+    );
 }

@@ -83,7 +83,7 @@ fn fmt_value(v: f64, unit: &str) -> String {
         "share" => format!("{:.1}%", 100.0 * v),
         "workshops" => group_thousands(v),
         _ => {
-            if v.abs() >= 100.0 {
+            if v.abs() >= 10.0 {
                 format!("{v:.1}")
             } else {
                 format!("{v:.3}")
@@ -163,7 +163,8 @@ pub fn summary(r: &Release, demo: bool) -> String {
                 None => fmt_value(v.value, &i.unit),
             },
         };
-        let _ = writeln!(o, "  {:<58} {:>22} {:>22}", i.name_en, show(a), show(b));
+        let name: String = i.name_en.chars().take(56).collect();
+        let _ = writeln!(o, "  {name:<56} {:>20} {:>20}", show(a), show(b));
     }
     if !r.progress.is_empty() {
         let _ = writeln!(o, "\nTargets");
