@@ -56,14 +56,14 @@ impl KeyColumn {
     /// Codes a column of labels (levels in order of first appearance).
     pub fn from_labels(name: &str, labels: &[&str]) -> KeyColumn {
         let mut levels: Vec<String> = Vec::new();
+        let mut index: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
         let codes = labels
             .iter()
-            .map(|l| match levels.iter().position(|x| x == l) {
-                Some(i) => i as u32,
-                None => {
+            .map(|&l| {
+                *index.entry(l).or_insert_with(|| {
                     levels.push(l.to_string());
                     (levels.len() - 1) as u32
-                }
+                })
             })
             .collect();
         KeyColumn {

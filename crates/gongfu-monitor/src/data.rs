@@ -211,35 +211,36 @@ impl Households {
                 })
                 .collect(),
         };
-        let county_of = |i: usize| self.counties[self.county[i] as usize].as_str();
-        let labels =
-            |f: &dyn Fn(usize) -> String| -> Vec<String> { rows.iter().map(|&i| f(i)).collect() };
+        // labels per county (not per row): city and group membership of the year
+        let n_c = self.counties.len();
+        let city: Vec<&str> = self
+            .counties
+            .iter()
+            .map(|c| reg.city_of(c).unwrap_or_default())
+            .collect();
+        let labels = |f: &dyn Fn(usize) -> String| -> Vec<String> {
+            rows.iter().map(|&i| f(self.county[i] as usize)).collect()
+        };
         let as_key = |name: &str, v: Vec<String>| {
             let r: Vec<&str> = v.iter().map(String::as_str).collect();
             KeyColumn::from_labels(name, &r)
         };
         let mut keys = vec![
-            as_key("county", labels(&|i| county_of(i).to_string())),
-            as_key(
-                "city",
-                labels(&|i| reg.city_of(county_of(i)).unwrap_or_default().to_string()),
-            ),
+            as_key("county", labels(&|c| self.counties[c].clone())),
+            as_key("city", labels(&|c| city[c].to_string())),
         ];
         for g in groups {
+            let member: Vec<bool> = (0..n_c)
+                .map(|c| reg.is_member(g, &self.counties[c], year))
+                .collect();
             keys.push(as_key(
                 g,
-                labels(&|i| {
-                    if reg.is_member(g, county_of(i), year) {
-                        "1"
-                    } else {
-                        "0"
-                    }
-                    .to_string()
-                }),
+                labels(&|c| if member[c] { "1" } else { "0" }.to_string()),
             ));
         }
         for (name, k) in &self.filters {
-            keys.push(as_key(name, labels(&|i| k.label(i).to_string())));
+            let v: Vec<&str> = rows.iter().map(|&i| k.label(i)).collect();
+            keys.push(KeyColumn::from_labels(name, &v));
         }
         if let Some((prev, _)) = change {
             let v: Vec<String> = prev
