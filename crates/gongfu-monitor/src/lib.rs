@@ -36,7 +36,7 @@ pub use data::{AdminValue, SchoolGroup, TargetRow};
 pub use demo::{INDICATORS_TOML, MONITOR_TOML, TARGETS_CSV, write_demo};
 pub use error::MonitorError;
 pub use release::{
-    BetaRow, ConvergenceSection, GroupGap, IndexSection, IndicatorInfo, InputFile, Meta,
-    ProgressRow, Release, SchoolRow, SigmaRow, TheilRow, Value, now_rfc3339,
+    BetaRow, ConvergenceSection, DistributionRow, GroupGap, IndexSection, IndicatorInfo, InputFile,
+    Meta, Point, ProgressRow, Release, SchoolRow, SigmaRow, TheilRow, Value, now_rfc3339,
 };
 pub use run::{Timings, run};

@@ -203,6 +203,33 @@ pub struct ConvergenceSection {
     pub group_gaps: Vec<GroupGap>,
 }
 
+/// One point of a curve or one group of a distribution, with its SE.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Point {
+    /// The population fraction (Lorenz) or the fifth, 1–5 (quintile means).
+    pub at: f64,
+    /// The value: the Lorenz ordinate L(p), or the group's mean income.
+    pub value: f64,
+    /// Its linearised standard error.
+    pub se: Option<f64>,
+}
+
+/// The income distribution of one region (or group) in one year: per-capita
+/// disposable income, person-weighted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DistributionRow {
+    /// Region code or group id.
+    pub region: String,
+    /// The level.
+    pub scope: Scope,
+    /// Year.
+    pub year: u16,
+    /// Lorenz ordinates at p = 0.1, …, 0.9 (L(0) = 0 and L(1) = 1 implied).
+    pub lorenz: Vec<Point>,
+    /// Mean income of each fifth of the population, poorest first.
+    pub quintile_means: Vec<Point>,
+}
+
 /// One input file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InputFile {
@@ -385,6 +412,8 @@ pub struct Release {
     pub index: Option<IndexSection>,
     /// Convergence.
     pub convergence: Option<ConvergenceSection>,
+    /// Income distributions (Lorenz curves, quintile means) by region and year.
+    pub distributions: Vec<DistributionRow>,
     /// Remarks (years without data, …).
     pub notes: Vec<String>,
     /// Stage timings, seconds.

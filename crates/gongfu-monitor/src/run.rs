@@ -20,8 +20,8 @@ use crate::data::{Households, SchoolGroup, TargetRow, read_admin, read_schools, 
 use crate::formula::{Lookup, Valued};
 use crate::regions::{Level, Registry};
 use crate::release::{
-    BetaRow, ConvergenceSection, GroupGap, IndexSection, IndicatorInfo, ProgressRow, Release,
-    SchoolRow, SigmaRow, TheilRow, Value,
+    BetaRow, ConvergenceSection, DistributionRow, GroupGap, IndexSection, IndicatorInfo, Point,
+    ProgressRow, Release, SchoolRow, SigmaRow, TheilRow, Value,
 };
 
 /// The standard normal quantile for a two-sided interval at `level`.
@@ -350,6 +350,10 @@ pub fn run(config: &Config) -> Result<Release, MonitorError> {
             }
         }
     }
+    let distributions = match (&inputs.households, &config.microdata) {
+        (Some(h), Some(m)) => distributions(config, h, m, reg, &groups, level)?,
+        _ => Vec::new(),
+    };
     let t_micro = t1.elapsed().as_secs_f64();
     let t2 = Instant::now();
 
@@ -590,6 +594,7 @@ pub fn run(config: &Config) -> Result<Release, MonitorError> {
         schools: school_rows,
         index,
         convergence,
+        distributions,
         notes,
         timings: Timings {
             read: t_read,
@@ -597,6 +602,109 @@ pub fn run(config: &Config) -> Result<Release, MonitorError> {
             rest: t_rest,
         },
     })
+}
+
+/// Lorenz ordinates and quintile means of per-capita income for every
+/// region, group and year.
+fn distributions(
+    config: &Config,
+    h: &Households,
+    m: &crate::config::Microdata,
+    reg: &Registry,
+    groups: &[String],
+    level: f64,
+) -> Result<Vec<DistributionRow>, MonitorError> {
+    if m.size.is_none() {
+        return Ok(Vec::new());
+    }
+    let list = "lorenz(0.1),lorenz(0.2),lorenz(0.3),lorenz(0.4),lorenz(0.5),lorenz(0.6),\
+                lorenz(0.7),lorenz(0.8),lorenz(0.9),quintile_means";
+    let mut jobs: Vec<(u16, Scope, Option<String>)> = Vec::new();
+    for year in config.years() {
+        jobs.push((year, Scope::Province, None));
+        jobs.push((year, Scope::City, Some("city".into())));
+        jobs.push((year, Scope::County, Some("county".into())));
+        for g in groups {
+            jobs.push((year, Scope::Group, Some(g.clone())));
+        }
+    }
+    let out: Vec<Result<Vec<DistributionRow>, MonitorError>> = jobs
+        .par_iter()
+        .map(|(year, scope, col)| {
+            let rows = h.rows_of(*year);
+            if rows.is_empty() {
+                return Ok(Vec::new());
+            }
+            let cols = h.columns(&rows, *year, reg, groups, None);
+            let by: Vec<&str> = col.iter().map(String::as_str).collect();
+            let fail = |e: String| MonitorError::Indicator {
+                indicator: "distributions".into(),
+                year: Some(*year),
+                message: e,
+            };
+            let mut spec = Spec::parse(list, &by).map_err(|e| fail(e.to_string()))?;
+            spec.welfare = Welfare::PerCapita;
+            spec.skip_undefined = true;
+            spec.variance = Some(VarianceSpec {
+                lonely: m.lonely,
+                level,
+                normal: false,
+                replicates: None,
+            });
+            let report = compute(cols, &spec).map_err(|e| fail(e.to_string()))?;
+            let mut by_region: BTreeMap<String, DistributionRow> = BTreeMap::new();
+            for r in report.results {
+                let region = match (scope, col) {
+                    (Scope::Province, _) => {
+                        if !r.by.is_empty() {
+                            continue;
+                        }
+                        config.province.clone()
+                    }
+                    (_, Some(c)) => {
+                        let Some(l) = r.by.get(c).and_then(|v| v.as_str()) else {
+                            continue;
+                        };
+                        if *scope == Scope::Group {
+                            if l != "1" {
+                                continue;
+                            }
+                            c.clone()
+                        } else {
+                            l.to_string()
+                        }
+                    }
+                    _ => continue,
+                };
+                let e = by_region.entry(region.clone()).or_insert(DistributionRow {
+                    region,
+                    scope: *scope,
+                    year: *year,
+                    lorenz: Vec::new(),
+                    quintile_means: Vec::new(),
+                });
+                let at = |k: &str| r.params.get(k).and_then(serde_json::Value::as_f64);
+                let point = |a: f64| Point {
+                    at: a,
+                    value: r.value,
+                    se: r.se,
+                };
+                match r.measure.as_str() {
+                    "lorenz" => e.lorenz.push(point(at("p").unwrap_or(f64::NAN))),
+                    "quintile_means" => e
+                        .quintile_means
+                        .push(point(at("group").unwrap_or(f64::NAN))),
+                    _ => {}
+                }
+            }
+            Ok(by_region.into_values().collect())
+        })
+        .collect();
+    let mut all = Vec::new();
+    for r in out {
+        all.extend(r?);
+    }
+    Ok(all)
 }
 
 fn build_index(

@@ -292,6 +292,20 @@ fn schools_admin_targets_and_convergence() {
     assert!((t.theil.between + t.theil.within - t.theil.total).abs() < 1e-12);
     assert_eq!(t.labels, ["C1", "C2"]);
     assert!(c.beta.is_some());
+    // distributions: the province's Lorenz curve rises through (0.5, L) with
+    // quintile means whose population-weighted average is the mean
+    let d = r
+        .distributions
+        .iter()
+        .find(|d| d.region == "P" && d.year == 2021)
+        .unwrap();
+    assert_eq!(d.lorenz.len(), 9);
+    assert!(d.lorenz.windows(2).all(|w| w[0].value < w[1].value));
+    assert_eq!(d.quintile_means.len(), 5);
+    let avg = d.quintile_means.iter().map(|q| q.value).sum::<f64>() / 5.0;
+    assert!(close(avg, 5_350_000.0 / 280.0), "{avg}");
+    assert!(d.lorenz[4].value < 0.5);
+    assert!(r.distributions.iter().any(|d| d.region == "grp" && d.year == 2022));
     // the group relative to the province, with a linearised SE
     let g = c.group_gaps.iter().find(|g| g.year == 2021).unwrap();
     assert!(close(
