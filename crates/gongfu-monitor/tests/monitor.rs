@@ -305,7 +305,11 @@ fn schools_admin_targets_and_convergence() {
     let avg = d.quintile_means.iter().map(|q| q.value).sum::<f64>() / 5.0;
     assert!(close(avg, 5_350_000.0 / 280.0), "{avg}");
     assert!(d.lorenz[4].value < 0.5);
-    assert!(r.distributions.iter().any(|d| d.region == "grp" && d.year == 2022));
+    assert!(
+        r.distributions
+            .iter()
+            .any(|d| d.region == "grp" && d.year == 2022)
+    );
     // the group relative to the province, with a linearised SE
     let g = c.group_gaps.iter().find(|g| g.year == 2021).unwrap();
     assert!(close(

@@ -6,7 +6,11 @@ mod config;
 mod demo;
 mod grouped;
 mod monitor;
+mod publish;
+mod report;
+mod serve;
 mod synth;
+mod token;
 
 use clap::{Parser, Subcommand};
 
@@ -36,10 +40,18 @@ enum Command {
     /// Monitor the province: every indicator for every region and year, targets,
     /// school balance, the county index and convergence, as one release.
     Monitor(Box<monitor::MonitorArgs>),
+    /// The dashboard as one self-contained HTML file showing a release (opens offline).
+    Report(report::ReportArgs),
     /// Write the synthetic demo province: a survey sample or the full population.
     Synth(synth::SynthArgs),
     /// List every measure of the catalogue with its parameters.
     Measures,
+    /// Serve the HTTP API (and the dashboard) over a release store.
+    Serve(Box<serve::ServeArgs>),
+    /// Create, list or revoke API tokens in a store.
+    Token(token::TokenArgs),
+    /// Publish a release into a store (as an analyst does through the API).
+    Publish(publish::PublishArgs),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +62,10 @@ fn main() -> ExitCode {
         Command::Grouped(a) => grouped::run(*a),
         Command::Synth(a) => synth::run(a),
         Command::Monitor(a) => monitor::run(*a),
+        Command::Report(a) => report::run(a),
+        Command::Serve(a) => serve::run(*a),
+        Command::Token(a) => token::run(a),
+        Command::Publish(a) => publish::run(a),
         Command::Measures => {
             print!("{}", list_measures());
             Ok(())
