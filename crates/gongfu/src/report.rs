@@ -14,28 +14,35 @@ pub struct ReportArgs {
     /// The release to show: its release.json, or the release directory that
     /// `gongfu monitor --output` wrote. Without it: the demo province's
     /// release, computed as `gongfu monitor` without --config computes it.
-    #[arg(long, value_name = "FILE|DIR")]
+    #[arg(long, value_name = "FILE|DIR", conflicts_with_all = ["store", "release"])]
     input: Option<PathBuf>,
+    /// Read the release from this store (sqlite://PATH, a file path or
+    /// postgres://…) instead of a file.
+    #[arg(long, value_name = "URL")]
+    store: Option<String>,
+    /// The release id in the store (default: the latest published release).
+    #[arg(long, value_name = "ID", requires = "store")]
+    release: Option<String>,
     /// The HTML file to write (replaced if it exists).
     #[arg(long, short, value_name = "FILE")]
     output: PathBuf,
     /// Households in the demo survey (without --input).
-    #[arg(long, default_value_t = 30_000, conflicts_with = "input")]
+    #[arg(long, default_value_t = 30_000, conflicts_with_all = ["input", "store"])]
     households: usize,
     /// Random seed of the demo province (without --input).
-    #[arg(long, default_value_t = gongfu_synth::DEFAULT_SEED, conflicts_with = "input")]
+    #[arg(long, default_value_t = gongfu_synth::DEFAULT_SEED, conflicts_with_all = ["input", "store"])]
     seed: u64,
 }
 
 pub fn run(a: ReportArgs) -> Result<()> {
-    let json = match &a.input {
-        Some(path) => read_release(path)?,
-        None => demo_release(a.households, a.seed)?,
+    let (json, source) = match (&a.input, &a.store) {
+        (Some(path), _) => (read_release(path)?, path.display().to_string()),
+        (None, Some(url)) => stored_release(url, a.release.as_deref())?,
+        (None, None) => (
+            demo_release(a.households, a.seed)?,
+            "the demo release".to_string(),
+        ),
     };
-    let source = a.input.as_ref().map_or_else(
-        || "the demo release".to_string(),
-        |p| p.display().to_string(),
-    );
     write_report(&json, &source, &a.output)?;
     eprintln!("gongfu report: {}", a.output.display());
     Ok(())
@@ -59,6 +66,29 @@ fn read_release(path: &Path) -> Result<String> {
         bail!("{}: no such file", file.display());
     }
     std::fs::read_to_string(&file).with_context(|| format!("{}: cannot read", file.display()))
+}
+
+/// A release from a store: `id`, or the latest published one.
+fn stored_release(url: &str, id: Option<&str>) -> Result<(String, String)> {
+    let url = url.to_string();
+    let id = id.map(str::to_string);
+    crate::serve::block_on(async move {
+        let store = gongfu_store::Store::open(&url).await?;
+        let id = match id {
+            Some(id) => id,
+            None => match store.latest(None).await? {
+                Some(info) => info.id,
+                None => bail!("{}: no release has been published", store.url()),
+            },
+        };
+        let json = store.release_json(&id).await?;
+        let source = format!("release {id} in {}", store.url());
+        store.close().await;
+        match json {
+            Some(j) => Ok((j, source)),
+            None => bail!("{source}: no such release"),
+        }
+    })
 }
 
 /// The demo province's release, as `gongfu monitor` computes it without

@@ -200,3 +200,65 @@ fn bad_input_exits_2_with_one_message_and_writes_nothing() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn report_of_a_release_in_a_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = write_demo(tmp.path());
+    let release = tmp.path().join("release");
+    gongfu()
+        .args(["monitor", "--config"])
+        .arg(&config)
+        .arg("--output")
+        .arg(&release)
+        .assert()
+        .success();
+    let store = format!("sqlite://{}", tmp.path().join("store.sqlite").display());
+    // an empty store has no latest release
+    let out = gongfu()
+        .args(["report", "--store", &store, "--output"])
+        .arg(tmp.path().join("none.html"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no release has been published"));
+    gongfu()
+        .args(["publish", "--store", &store])
+        .arg(&release)
+        .assert()
+        .success();
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(release.join("release.json")).unwrap())
+            .unwrap();
+    let id = written["meta"]["release_id"].as_str().unwrap().to_string();
+    for args in [vec![], vec!["--release", id.as_str()]] {
+        let html_path = tmp.path().join("stored.html");
+        gongfu()
+            .args(["report", "--store", &store])
+            .args(&args)
+            .arg("--output")
+            .arg(&html_path)
+            .assert()
+            .success();
+        let html = std::fs::read_to_string(&html_path).unwrap();
+        assert_self_contained(&html);
+        let shown = embedded(&html);
+        assert_eq!(shown["meta"]["release_id"], written["meta"]["release_id"]);
+        assert_eq!(shown["values"], written["values"]);
+    }
+    let out = gongfu()
+        .args([
+            "report",
+            "--store",
+            &store,
+            "--release",
+            "0000000000000000",
+            "--output",
+        ])
+        .arg(tmp.path().join("missing.html"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such release"));
+    assert!(!tmp.path().join("missing.html").exists());
+}
