@@ -88,7 +88,17 @@ proptest! {
             let z = 0.6 * med;
             if let (Ok(h), Ok(pg), Ok(p2)) = (fit.fgt(0.0, z), fit.fgt(1.0, z), fit.fgt(2.0, z)) {
                 prop_assert!((0.0..=1.0).contains(&h.value));
-                prop_assert!(pg.value <= h.value + 1e-12 && p2.value <= pg.value + 1e-12);
+                prop_assert!(pg.value <= h.value + 1e-12);
+                // P2 ≤ P1 holds when every income is ≥ 0. The validity checks
+                // (Datt; PIP) test L′ ≥ 0 from p = 0.001 on, so a Beta curve
+                // with γ < 1 may imply negative incomes below that point, where
+                // (1 − x/z)² > 1 − x/z: the ordering is asserted only for a
+                // chosen curve with L′ ≥ 0 right down to 0.
+                let model = fit.poverty_choice(z).unwrap().choice.model;
+                let curve = fit.fit(model).curve.clone().unwrap();
+                if curve.dl(1e-12) >= 0.0 {
+                    prop_assert!(p2.value <= pg.value + 1e-12, "P2 {} > P1 {}", p2.value, pg.value);
+                }
             }
             let ms = fit.middle_share(0.5 * med, 2.0 * med).unwrap().value;
             prop_assert!((-1e-12..=1.0 + 1e-12).contains(&ms));
