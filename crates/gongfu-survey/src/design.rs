@@ -87,6 +87,31 @@ pub struct Design {
     lonely: LonelyPsu,
 }
 
+/// PSU ids in order of first appearance when every PSU code lies in one
+/// stratum (the usual nesting), without hashing: `None` when a code recurs in
+/// another stratum or the codes are too sparse for a table.
+fn nested_psu_ids(psu: &[u32], stratum: &dyn Fn(usize) -> u32) -> Option<(Vec<f64>, Vec<u32>)> {
+    let m = psu.iter().max().map_or(0, |&c| c as usize + 1);
+    if m > 2 * psu.len() + 1024 {
+        return None; // sparse codes: a table would be mostly empty
+    }
+    let mut id_of = vec![usize::MAX; m];
+    let mut psu_stratum: Vec<u32> = Vec::new();
+    let mut psu_of_row = Vec::with_capacity(psu.len());
+    for (i, &code) in psu.iter().enumerate() {
+        let h = stratum(i);
+        let slot = &mut id_of[code as usize];
+        if *slot == usize::MAX {
+            *slot = psu_stratum.len();
+            psu_stratum.push(h);
+        } else if psu_stratum[*slot] != h {
+            return None;
+        }
+        psu_of_row.push(*slot as f64);
+    }
+    Some((psu_of_row, psu_stratum))
+}
+
 impl Design {
     /// A design from per-row stratum codes and PSU codes (PSU codes may repeat
     /// across strata: PSUs are nested in strata), and an optional FPC per row
@@ -138,17 +163,31 @@ impl Design {
         let stratum = |i: usize| strata.map_or(0, |s| s[i]);
         let nstrata = strata.map_or(1, |s| s.iter().max().map_or(1, |m| *m as usize + 1));
         // dense PSU ids per (stratum, psu) pair, in order of first appearance
-        let mut ids = std::collections::HashMap::new();
-        let mut psu_stratum = Vec::new();
-        let mut psu_of_row = Vec::with_capacity(n);
-        for i in 0..n {
-            let key = (stratum(i), psu.map_or(i as u64, |p| p[i] as u64));
-            let id = *ids.entry(key).or_insert_with(|| {
-                psu_stratum.push(key.0);
-                psu_stratum.len() - 1
-            });
-            psu_of_row.push(id as f64);
-        }
+        let (psu_of_row, psu_stratum) = match psu {
+            // every row its own PSU
+            None => (
+                (0..n).map(|i| i as f64).collect(),
+                (0..n).map(stratum).collect(),
+            ),
+            Some(p) => match nested_psu_ids(p, &stratum) {
+                Some(x) => x,
+                None => {
+                    // PSU labels reused across strata: key on the pair
+                    let mut ids = std::collections::HashMap::new();
+                    let mut psu_stratum: Vec<u32> = Vec::new();
+                    let mut psu_of_row = Vec::with_capacity(n);
+                    for (i, &code) in p.iter().enumerate() {
+                        let key = (stratum(i), code);
+                        let id = *ids.entry(key).or_insert_with(|| {
+                            psu_stratum.push(key.0);
+                            psu_stratum.len() - 1
+                        });
+                        psu_of_row.push(id as f64);
+                    }
+                    (psu_of_row, psu_stratum)
+                }
+            },
+        };
         let mut n_h = vec![0usize; nstrata];
         for &h in &psu_stratum {
             n_h[h as usize] += 1;
