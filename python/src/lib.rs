@@ -47,25 +47,7 @@ fn catalogue(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
 /// The catalogue as `gongfu measures` prints it.
 #[pyfunction]
 fn catalogue_text() -> String {
-    let mut out = String::new();
-    for d in gongfu_measures::catalogue() {
-        let params: Vec<String> = d
-            .params
-            .iter()
-            .map(|p| match p.default {
-                Some(v) => format!("{}={v}", p.name),
-                None => p.name.to_string(),
-            })
-            .collect();
-        out.push_str(&format!(
-            "{}({})\n    {}  [{}]\n",
-            d.id,
-            params.join(", "),
-            d.summary,
-            d.peer
-        ));
-    }
-    out
+    gongfu_measures::catalogue_text()
 }
 
 /// Parses a measure list and returns each call as the catalogue writes it

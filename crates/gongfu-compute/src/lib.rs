@@ -211,6 +211,18 @@ impl Spec {
         out
     }
 
+    /// Every categorical column to read: the domain variables, then those the
+    /// measures refer to.
+    pub fn key_columns(&self) -> Vec<String> {
+        let mut keys = self.by.clone();
+        for k in self.referenced_keys() {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        keys
+    }
+
     /// Numeric columns the measures refer to (`sources=` of the Gini source decomposition).
     pub fn referenced_numerics(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();

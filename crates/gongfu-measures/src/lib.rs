@@ -54,3 +54,27 @@ pub use registry::{
 pub fn catalogue() -> &'static [MeasureDef] {
     measures::CATALOGUE
 }
+
+/// The catalogue as text, one entry per measure: the call with its parameters
+/// and defaults, then its summary and the peer it follows (`gongfu measures`).
+pub fn catalogue_text() -> String {
+    let mut out = String::new();
+    for d in catalogue() {
+        let params: Vec<String> = d
+            .params
+            .iter()
+            .map(|p| match p.default {
+                Some(v) => format!("{}={v}", p.name),
+                None => p.name.to_string(),
+            })
+            .collect();
+        out.push_str(&format!(
+            "{}({})\n    {}  [{}]\n",
+            d.id,
+            params.join(", "),
+            d.summary,
+            d.peer
+        ));
+    }
+    out
+}

@@ -53,7 +53,6 @@ struct Job {
     delimiter: u8,
     income: String,
     weight: Option<String>,
-    by: Vec<String>,
     hh_size: Option<String>,
     adults: Option<String>,
     children: Option<String>,
@@ -226,14 +225,13 @@ fn job(params: &Params, media: Option<&str>) -> Result<Job, ApiError> {
         fpc: column(params, "fpc").filter(|_| se),
         spec: Spec {
             measures,
-            by: by.clone(),
+            by,
             rule,
             nonpositive,
             welfare,
             variance,
             skip_undefined: false,
         },
-        by,
     })
 }
 
@@ -317,12 +315,7 @@ fn read(job: &Job, path: &std::path::Path) -> Result<Columns, ApiError> {
     {
         req.push(ColumnRequest::numeric(c));
     }
-    let mut keys = job.by.clone();
-    for k in job.spec.referenced_keys() {
-        if !keys.contains(&k) {
-            keys.push(k);
-        }
-    }
+    let keys = job.spec.key_columns();
     for k in &keys {
         req.push(ColumnRequest::key(k));
     }

@@ -134,7 +134,6 @@ struct Settings {
     read: ReadOptions,
     income: String,
     weight: Option<String>,
-    by: Vec<String>,
     hh_size: Option<String>,
     adults: Option<String>,
     children: Option<String>,
@@ -291,7 +290,7 @@ fn settings(a: ComputeArgs) -> Result<Settings> {
         .collect();
     let spec = Spec {
         measures,
-        by: by.clone(),
+        by,
         rule,
         nonpositive,
         welfare,
@@ -323,7 +322,6 @@ fn settings(a: ComputeArgs) -> Result<Settings> {
         },
         income,
         weight: pick(a.weight, conf.weight),
-        by,
         hh_size: pick(a.hh_size, conf.hh_size),
         adults: pick(a.adults, conf.adults),
         children: pick(a.children, conf.children),
@@ -340,12 +338,7 @@ fn read(s: &Settings) -> Result<(Columns, Vec<Vec<f64>>)> {
     for c in opt_numeric.into_iter().flatten() {
         req.push(ColumnRequest::numeric(c));
     }
-    let mut keys = s.by.clone();
-    for k in s.spec.referenced_keys() {
-        if !keys.contains(&k) {
-            keys.push(k);
-        }
-    }
+    let keys = s.spec.key_columns();
     for k in &keys {
         req.push(ColumnRequest::key(k));
     }

@@ -165,7 +165,8 @@ fn change(a: f64, b: f64, how: Show) -> String {
     }
 }
 
-fn group_thousands(v: f64) -> String {
+/// `v` rounded to whole units with thousands separators (`-1,234,567`).
+pub(crate) fn group_thousands(v: f64) -> String {
     let s = format!("{:.0}", v.abs());
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {

@@ -67,7 +67,7 @@ fn main() -> ExitCode {
         Command::Token(a) => token::run(a),
         Command::Publish(a) => publish::run(a),
         Command::Measures => {
-            print!("{}", list_measures());
+            print!("{}", gongfu_measures::catalogue_text());
             Ok(())
         }
     };
@@ -78,26 +78,4 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-fn list_measures() -> String {
-    let mut out = String::new();
-    for d in gongfu_measures::catalogue() {
-        let params: Vec<String> = d
-            .params
-            .iter()
-            .map(|p| match p.default {
-                Some(v) => format!("{}={v}", p.name),
-                None => p.name.to_string(),
-            })
-            .collect();
-        out.push_str(&format!(
-            "{}({})\n    {}  [{}]\n",
-            d.id,
-            params.join(", "),
-            d.summary,
-            d.peer
-        ));
-    }
-    out
 }

@@ -9,6 +9,8 @@ use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use gongfu_monitor::{Release, Value};
 
+use crate::demo::group_thousands;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum MonitorFormat {
     /// A summary for reading.
@@ -104,19 +106,6 @@ fn fmt_se(se: f64, unit: &str) -> String {
             }
         }
     }
-}
-
-fn group_thousands(v: f64) -> String {
-    let neg = v < 0.0;
-    let digits = format!("{:.0}", v.abs());
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if neg { format!("-{out}") } else { out }
 }
 
 fn find<'a>(r: &'a Release, ind: &str, region: &str, year: u16) -> Option<&'a Value> {
