@@ -19,6 +19,7 @@ if [ "${#need[@]}" -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    apt-get clean  # the downloaded .deb files: disk the tests need
 fi
 
 echo "install-browser: $(chromium --version 2>/dev/null || echo "chromium at ${CHROMIUM:-/usr/bin/chromium}"), node $(node --version), npm $(npm --version)"

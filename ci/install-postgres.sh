@@ -21,6 +21,7 @@ _gongfu_postgres_setup() (
         log "installing the postgresql package"
         apt-get update -qq >&2
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+        apt-get clean
     fi
     version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
     if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$version main"; then

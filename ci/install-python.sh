@@ -30,7 +30,7 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$PY" -m venv "$VENV"
 fi
 
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-cache-dir \
     -r "$ROOT/python/requirements-ci.txt"
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/python/target}"
@@ -42,6 +42,6 @@ trap 'rm -rf "$WHEELS"' EXIT
 echo "install-python: building the extension (release) in $CARGO_TARGET_DIR" >&2
 (cd "$ROOT/python" && VIRTUAL_ENV="$VENV" "$VENV/bin/maturin" build --release \
     --interpreter "$VENV/bin/python" "${COMPAT[@]}" --out "$WHEELS" --quiet)
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-cache-dir \
     --no-deps --force-reinstall "$WHEELS"/gongfu-*.whl
 "$VENV/bin/python" -c 'import gongfu; print("install-python: gongfu", gongfu.__version__, "installed in .venv-ci")'
