@@ -119,7 +119,6 @@ fn variance(o: &OptionsArg, supplied: bool) -> Result<Option<VarianceSpec>, Fail
                 }
             };
             Some(ReplicateSpec::Supplied {
-                columns: Vec::new(),
                 kind,
                 scale: o.rep_scale,
                 rscales: o.rep_rscales.clone(),
@@ -316,14 +315,7 @@ pub fn compute<'py>(
             &options.welfare,
             options.scale.as_deref(),
         )?;
-        let mut variance = variance(&options, !sample.replicates.is_empty())?;
-        if let Some(VarianceSpec {
-            replicates: Some(ReplicateSpec::Supplied { columns, .. }),
-            ..
-        }) = &mut variance
-        {
-            *columns = sample.replicates;
-        }
+        let variance = variance(&options, !sample.cols.replicates.is_empty())?;
         let spec = Spec {
             measures,
             by,

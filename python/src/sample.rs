@@ -39,10 +39,8 @@ impl std::fmt::Debug for SampleArg<'_> {
 /// The owned columns of a sample, ready for `gongfu-compute`.
 #[derive(Debug)]
 pub struct Sample {
-    /// The columns.
+    /// The columns (supplied replicate weights included).
     pub cols: Columns,
-    /// Supplied replicate weights, one vector per replicate.
-    pub replicates: Vec<Vec<f64>>,
     /// The user's names of the columns, for messages.
     pub names: Names,
 }
@@ -174,8 +172,8 @@ impl SampleArg<'_> {
                 strata,
                 psu,
                 fpc,
+                replicates,
             },
-            replicates,
             names,
         })
     }

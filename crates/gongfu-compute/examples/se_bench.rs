@@ -2,6 +2,8 @@
 //!
 //! ```sh
 //! cargo run --release -p gongfu-compute --example se_bench -- 10000000 3
+//! cargo run --release -p gongfu-compute --example se_bench -- 10000000 3 median   # one list alone
+//! cargo run --release -p gongfu-compute --example se_bench -- 10000000 1 gini 50  # by 50 supplied replicates
 //! ```
 //!
 //! On `n` log-normal incomes with random weights in 50 strata of PSUs of about
@@ -65,6 +67,9 @@ fn time(cols: &Columns, list: &str, reps: usize, replicates: Option<ReplicateSpe
         replicates,
         ..VarianceSpec::default()
     });
+    if std::env::var_os("SE_BENCH_POINT").is_some() {
+        spec.variance = None;
+    }
     let mut t = Vec::new();
     let mut first_se = 0.0;
     for _ in 0..reps {
@@ -85,8 +90,35 @@ fn main() {
         .unwrap_or(1_000_000);
     let reps: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(3);
     println!("threads {}", rayon_threads());
-    let cols = columns(n);
-    for list in ["gini", "arpr", "qsr", HEADLINE] {
+    let mut cols = columns(n);
+    // a fourth argument: that many supplied replicate weight columns (PSUs
+    // drawn with replacement within strata, as a bootstrap), instead of linearisation
+    if let Some(r) = args.get(4).and_then(|a| a.parse::<usize>().ok()) {
+        cols.replicates = bootstrap_columns(&cols, r);
+        let list = args.get(3).map_or("gini", String::as_str);
+        let (t, se) = time(
+            &cols,
+            list,
+            reps,
+            Some(ReplicateSpec::Supplied {
+                kind: gongfu_compute::RepType::Bootstrap,
+                scale: Some(1.0 / r as f64),
+                rscales: None,
+                mse: true,
+            }),
+        );
+        println!(
+            "n = {n}: {list} with {r} supplied bootstrap replicates: {t:.3} s (first SE {se:.6e})"
+        );
+        return;
+    }
+    // a third argument times that one list of measures alone (for profiling)
+    let only = args.get(3).cloned();
+    let lists: Vec<&str> = match &only {
+        Some(l) => vec![l.as_str()],
+        None => vec!["gini", "arpr", "qsr", HEADLINE],
+    };
+    for list in lists {
         let (t, se) = time(&cols, list, reps, None);
         let name = if list == HEADLINE {
             "headline set (17 measures)"
@@ -94,6 +126,9 @@ fn main() {
             list
         };
         println!("n = {n}: {name} with linearised SEs: {t:.3} s (first SE {se:.6e})");
+    }
+    if only.is_some() {
+        return;
     }
     let hh = columns(30_000);
     let (t, se) = time(
@@ -107,6 +142,42 @@ fn main() {
         }),
     );
     println!("n = 30000: headline set with 500 bootstrap replicates: {t:.3} s (first SE {se:.6e})");
+}
+
+/// `r` bootstrap replicate weight columns: in each replicate and stratum the
+/// stratum's PSUs drawn with replacement, a row's weight times the times its
+/// PSU was drawn.
+fn bootstrap_columns(cols: &Columns, r: usize) -> Vec<Vec<f64>> {
+    let (Some(strata), Some(psu), Some(w)) = (&cols.strata, &cols.psu, &cols.weight) else {
+        return Vec::new();
+    };
+    let npsu = psu.levels.len();
+    let mut stratum_of = vec![0u32; npsu];
+    for (&h, &j) in strata.codes.iter().zip(&psu.codes) {
+        stratum_of[j as usize] = h;
+    }
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); strata.levels.len()];
+    for (j, &h) in stratum_of.iter().enumerate() {
+        members[h as usize].push(j as u32);
+    }
+    let mut s = 0x2545_f491_4f6c_dd1du64;
+    (0..r)
+        .map(|_| {
+            let mut times = vec![0.0; npsu];
+            for m in &members {
+                for _ in 0..m.len() {
+                    s ^= s << 13;
+                    s ^= s >> 7;
+                    s ^= s << 17;
+                    times[m[(s % m.len() as u64) as usize] as usize] += 1.0;
+                }
+            }
+            w.iter()
+                .zip(&psu.codes)
+                .map(|(w, &j)| w * times[j as usize])
+                .collect()
+        })
+        .collect()
 }
 
 fn rayon_threads() -> usize {

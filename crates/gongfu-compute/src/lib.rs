@@ -97,6 +97,9 @@ pub struct Columns {
     pub psu: Option<KeyColumn>,
     /// Finite-population correction of each row: PSUs in the stratum's population, or the sampling fraction.
     pub fpc: Option<Vec<f64>>,
+    /// Supplied replicate weights ([`ReplicateSpec::Supplied`]): one vector
+    /// per replicate, one weight per row, in the unit of the input weights.
+    pub replicates: Vec<Vec<f64>>,
 }
 
 /// How standard errors are computed.
@@ -115,11 +118,9 @@ pub struct VarianceSpec {
 /// Where replicate weights come from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReplicateSpec {
-    /// Columns of the input (R survey `svrepdesign` conventions): the weights
-    /// of each replicate per row, in the unit of the input weights.
+    /// Columns of the input ([`Columns::replicates`]; R survey `svrepdesign`
+    /// conventions).
     Supplied {
-        /// One vector per replicate.
-        columns: Vec<Vec<f64>>,
         /// Replicate type (sets the default scale).
         kind: RepType,
         /// Scale overriding the type's default.
@@ -356,7 +357,7 @@ fn check_len(name: &str, got: usize, expected: usize) -> Result<(), ComputeError
 ///
 /// # Errors
 /// [`ComputeError`] naming the column and row, or the domain and measure.
-pub fn compute(cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
+pub fn compute(mut cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
     let n = cols.income.len();
     if let Some(w) = &cols.weight {
         check_len("weight", w.len(), n)?;
@@ -366,6 +367,18 @@ pub fn compute(cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
     }
     for (name, v) in &cols.numerics {
         check_len(name, v.len(), n)?;
+    }
+    for (r, v) in cols.replicates.iter().enumerate() {
+        check_len(&format!("replicate weight {}", r + 1), v.len(), n)?;
+    }
+    let supplied = matches!(
+        spec.variance.as_ref().and_then(|v| v.replicates.as_ref()),
+        Some(ReplicateSpec::Supplied { .. })
+    );
+    if !supplied && !cols.replicates.is_empty() {
+        return Err(ComputeError::Design(
+            "replicate weight columns were given but the variance is not by supplied replicate weights".into(),
+        ));
     }
     let weighted = cols.weight.is_some();
     let design = match &spec.variance {
@@ -383,7 +396,7 @@ pub fn compute(cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
         None => None,
     };
     let reps = match spec.variance.as_ref().and_then(|v| v.replicates.as_ref()) {
-        Some(r) => Some(replicates(&cols, spec, r)?),
+        Some(r) => Some(replicates(&mut cols, spec, r)?),
         None => None,
     };
     let whole = build(cols, spec, design.as_ref(), reps.is_some())?;
@@ -702,8 +715,13 @@ fn standard_errors(
 
 /// The sorted population with the columns the measures and domains need;
 /// consumes (and so releases) the input columns.
-/// The replicate weights in the unit of the welfare concept's person weights.
-fn replicates(cols: &Columns, spec: &Spec, r: &ReplicateSpec) -> Result<Replicates, ComputeError> {
+/// The replicate weights in the unit of the welfare concept's person weights;
+/// supplied columns are moved out of `cols` (not copied).
+fn replicates(
+    cols: &mut Columns,
+    spec: &Spec,
+    r: &ReplicateSpec,
+) -> Result<Replicates, ComputeError> {
     let n = cols.income.len();
     let factor = welfare::person_factor(cols, &spec.welfare)?;
     let design_err = |e: gongfu_survey::SurveyError| ComputeError::Design(e.to_string());
@@ -720,19 +738,17 @@ fn replicates(cols: &Columns, spec: &Spec, r: &ReplicateSpec) -> Result<Replicat
     let (strata, psu) = (codes(&cols.strata, false), codes(&cols.psu, true));
     match r {
         ReplicateSpec::Supplied {
-            columns,
             kind,
             scale,
             rscales,
             mse,
         } => {
-            let columns = match &factor {
-                Some(f) => columns
-                    .iter()
-                    .map(|c| c.iter().zip(f).map(|(w, f)| w * f).collect())
-                    .collect(),
-                None => columns.clone(),
-            };
+            let mut columns = std::mem::take(&mut cols.replicates);
+            if let Some(f) = &factor {
+                for c in &mut columns {
+                    c.iter_mut().zip(f).for_each(|(w, f)| *w *= f);
+                }
+            }
             Replicates::supplied(columns, *kind, *scale, rscales.clone(), *mse).map_err(design_err)
         }
         ReplicateSpec::Jkn { mse } => Ok(Replicates::jkn(&strata, &psu, &weights)

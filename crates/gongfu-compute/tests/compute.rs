@@ -296,3 +296,82 @@ fn undefined_measures_in_a_domain_fail_or_are_skipped_and_listed() {
     assert_eq!(skipped[0]["domain"], "g=b");
     assert_eq!(skipped[0]["measure"], "ratio(of=mean,by=urban,num=1,den=0)");
 }
+
+#[test]
+fn supplied_replicate_columns_follow_the_welfare_concept_and_are_not_ignored() {
+    use gongfu_compute::{ReplicateSpec, VarianceSpec};
+    // per-capita welfare: supplied household replicate weights are turned into
+    // person weights as the weight is, so supplying the columns of a generated
+    // bootstrap gives that bootstrap's standard errors
+    let n = 240;
+    let strata: Vec<u32> = (0..n).map(|i| (i % 4) as u32).collect();
+    let psu: Vec<u32> = (0..n).map(|i| (i % 24) as u32).collect();
+    let weight: Vec<f64> = (0..n).map(|i| 10.0 + (i % 7) as f64).collect();
+    let boot = gongfu_survey::Replicates::bootstrap(&strata, &psu, &weight, 20, 5).unwrap();
+    let labels = |codes: &[u32]| -> Vec<String> {
+        (0..=*codes.iter().max().unwrap())
+            .map(|c| c.to_string())
+            .collect()
+    };
+    let cols = Columns {
+        income: (0..n)
+            .map(|i| 1_000.0 + 37.0 * ((i * 13) % 101) as f64)
+            .collect(),
+        weight: Some(weight),
+        size: Some((0..n).map(|i| 1.0 + (i % 4) as f64).collect()),
+        strata: Some(KeyColumn {
+            name: "stratum".into(),
+            levels: labels(&strata),
+            codes: strata,
+        }),
+        psu: Some(KeyColumn {
+            name: "psu".into(),
+            levels: labels(&psu),
+            codes: psu,
+        }),
+        ..Columns::default()
+    };
+    let spec = |replicates| {
+        let mut s = Spec::parse("mean,gini,arpr", &[]).unwrap();
+        s.welfare = Welfare::PerCapita;
+        s.variance = Some(VarianceSpec {
+            replicates: Some(replicates),
+            ..VarianceSpec::default()
+        });
+        s
+    };
+    let generated = compute(
+        cols.clone(),
+        &spec(ReplicateSpec::Bootstrap {
+            replicates: 20,
+            seed: 5,
+            mse: false,
+        }),
+    )
+    .unwrap();
+    let supplied_cols = Columns {
+        replicates: (0..20).map(|r| boot.column(r).unwrap()).collect(),
+        ..cols.clone()
+    };
+    let supplied = compute(
+        supplied_cols.clone(),
+        &spec(ReplicateSpec::Supplied {
+            kind: gongfu_survey::RepType::Bootstrap,
+            scale: Some(1.0 / 19.0),
+            rscales: None,
+            mse: false,
+        }),
+    )
+    .unwrap();
+    for (g, s) in generated.results.iter().zip(&supplied.results) {
+        let (g, s) = (g.se.unwrap(), s.se.unwrap());
+        assert!(g > 0.0 && (g - s).abs() <= 1e-12 * g, "{g} vs {s}");
+    }
+    // replicate columns without a supplied-replicates variance are refused
+    let err = compute(supplied_cols, &spec(ReplicateSpec::Jkn { mse: false })).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("replicate weight columns were given"),
+        "{err}"
+    );
+}

@@ -95,7 +95,7 @@ proptest! {
                 // (1 − x/z)² > 1 − x/z: the ordering is asserted only for a
                 // chosen curve with L′ ≥ 0 right down to 0.
                 let model = fit.poverty_choice(z).unwrap().choice.model;
-                let curve = fit.fit(model).curve.clone().unwrap();
+                let curve = fit.fit(model).curve.unwrap();
                 if curve.dl(1e-12) >= 0.0 {
                     prop_assert!(p2.value <= pg.value + 1e-12, "P2 {} > P1 {}", p2.value, pg.value);
                 }

@@ -262,6 +262,34 @@ impl<'a> Builder<'a> {
             return Ok(d);
         }
         let weight = |i: usize| w.as_ref().map_or(1.0, |w| w[i]);
+        // One numeric column and nothing else (a design's PSU of each row):
+        // carry its value through the sort instead of the row. Records equal
+        // in value, weight and payload are interchangeable, so the order
+        // still depends on nothing but the data.
+        if cats.is_empty() && nums.len() == 1 && !keep_rows {
+            let mut nums = nums;
+            let (name, values) = nums.pop().unwrap_or_default();
+            let mut r: Vec<(f64, f64, f64)> = (0..n)
+                .into_par_iter()
+                .map(|i| (x[i], weight(i), values[i]))
+                .collect();
+            drop((x, w, values));
+            sort_canonical(
+                &mut r,
+                |a| a.0,
+                |a, b| a.1.total_cmp(&b.1).then_with(|| a.2.total_cmp(&b.2)),
+            );
+            let xs: Vec<f64> = r.par_iter().map(|t| t.0).collect();
+            let ws: Vec<f64> = r.par_iter().map(|t| t.1).collect();
+            let payload: Vec<f64> = r.par_iter().map(|t| t.2).collect();
+            drop(r);
+            let mut d = Distribution::from_sorted_parts(xs, ws, None);
+            d.nums = vec![Numeric {
+                name,
+                values: payload,
+            }];
+            return Ok(d);
+        }
         let mut r: Vec<(f64, f64, u32)> = if single {
             let codes = &cats[0].1;
             (0..n)
@@ -903,6 +931,55 @@ impl<'a> View<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_numeric_travels_with_its_rows_whatever_the_input_order() {
+        // ties in value and weight, so the payload decides the order among them
+        let x = [2.0, 1.0, 2.0, 3.0, 1.0, 2.0, 2.0];
+        let w = [1.0, 2.0, 1.0, 1.0, 2.0, 1.0, 3.0];
+        let v = [7.0, 5.0, 3.0, 9.0, 4.0, 3.0, 1.0];
+        let build = |order: &[usize]| {
+            let pick = |a: &[f64]| order.iter().map(|&i| a[i]).collect::<Vec<_>>();
+            Distribution::builder_owned(pick(&x), Some(pick(&w)))
+                .numeric("psu", pick(&v))
+                .build()
+                .unwrap()
+        };
+        let d = build(&[0, 1, 2, 3, 4, 5, 6]);
+        assert_eq!(d.values(), &[1.0, 1.0, 2.0, 2.0, 2.0, 2.0, 3.0]);
+        assert_eq!(d.weights(), &[2.0, 2.0, 1.0, 1.0, 1.0, 3.0, 1.0]);
+        assert_eq!(
+            d.numeric("psu").unwrap().values,
+            [4.0, 5.0, 3.0, 3.0, 7.0, 1.0, 9.0]
+        );
+        let r = build(&[6, 3, 5, 0, 4, 2, 1]);
+        assert_eq!(r.values(), d.values());
+        assert_eq!(r.weights(), d.weights());
+        assert_eq!(
+            r.numeric("psu").unwrap().values,
+            d.numeric("psu").unwrap().values
+        );
+        // the general path (rows kept) pairs every value with the same payload
+        let g = Distribution::builder(&x, Some(&w))
+            .numeric("psu", &v[..])
+            .keep_rows()
+            .build()
+            .unwrap();
+        let pairs = |d: &Distribution| {
+            let mut p: Vec<(f64, f64, f64)> = (0..d.len())
+                .map(|i| {
+                    (
+                        d.values()[i],
+                        d.weights()[i],
+                        d.numeric("psu").unwrap().values[i],
+                    )
+                })
+                .collect();
+            p.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            p
+        };
+        assert_eq!(pairs(&g), pairs(&d));
+    }
 
     #[test]
     fn sorts_and_accumulates() {

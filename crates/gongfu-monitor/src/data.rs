@@ -264,6 +264,7 @@ impl Households {
             strata: self.strata.as_ref().map(|k| key_of(k, "stratum")),
             psu: self.psu.as_ref().map(|k| key_of(k, "psu")),
             fpc: self.fpc.as_deref().map(pick),
+            replicates: Vec::new(),
         }
     }
 

@@ -421,6 +421,7 @@ fn read(job: &Job, path: &std::path::Path) -> Result<Columns, ApiError> {
         strata,
         psu,
         fpc,
+        replicates: Vec::new(),
     })
 }
 

@@ -328,6 +328,25 @@ pub fn variance(
     Ok(design.variance_of_totals(&z))
 }
 
+/// The linearised variance of an estimate on `dist` whose influence value of
+/// the `i`-th observation (in sorted order) is `z(i)`: as [`variance`] with
+/// `Influence::domain`, without materialising the values.
+///
+/// # Errors
+/// [`SurveyError::NoPsuColumn`].
+pub fn variance_fn(
+    design: &Design,
+    dist: &Distribution,
+    z: impl Fn(usize) -> f64,
+) -> Result<f64, SurveyError> {
+    let psu = dist.numeric(PSU_COLUMN).ok_or(SurveyError::NoPsuColumn)?;
+    let mut totals = vec![0.0; design.n_psu()];
+    for (i, (&p, &w)) in psu.values.iter().zip(dist.weights()).enumerate() {
+        totals[p as usize] += w * z(i);
+    }
+    Ok(design.variance_of_totals(&totals))
+}
+
 /// A confidence interval and how it was made.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Ci {

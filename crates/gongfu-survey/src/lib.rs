@@ -27,6 +27,7 @@
 mod design;
 pub use design::{
     Ci, Design, LonelyPsu, PSU_COLUMN, SurveyError, confidence_interval, t_quantile, variance,
+    variance_fn,
 };
 mod woodruff;
 pub use woodruff::{Woodruff, woodruff};

@@ -34,6 +34,7 @@ use crate::design::SurveyError;
 use gongfu_measures::{Ctx, Distribution, Measure, MeasureError, NonPositive, QuantileRule};
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// The kind of replicate weights, which sets the default variance scale.
 ///
@@ -205,6 +206,18 @@ pub struct Replicates {
     pub mse: bool,
     /// The kind of replicates.
     pub kind: RepType,
+    /// [`Replicates::degf`], computed on first use (a pass over every weight).
+    degf: Derived,
+}
+
+/// A value derived from the weights, computed once: not part of equality.
+#[derive(Debug, Clone, Default)]
+struct Derived(OnceLock<f64>);
+
+impl PartialEq for Derived {
+    fn eq(&self, _: &Derived) -> bool {
+        true
+    }
 }
 
 /// Checks a weight-like value: finite and `>= 0`.
@@ -411,6 +424,7 @@ impl Replicates {
             rscales,
             mse,
             kind,
+            degf: Derived::default(),
         })
     }
 
@@ -462,6 +476,7 @@ impl Replicates {
             rscales,
             mse: false,
             kind: RepType::Jkn,
+            degf: Derived::default(),
         })
     }
 
@@ -521,6 +536,7 @@ impl Replicates {
             rscales: vec![1.0; replicates],
             mse: false,
             kind: RepType::Bootstrap,
+            degf: Derived::default(),
         })
     }
 
@@ -588,54 +604,109 @@ impl Replicates {
     /// rank of the matrix of replicate weights (rows × R) minus 1, a column
     /// counting as dependent when its part orthogonal to the earlier
     /// independent columns has a norm below 1e-5 of its own (the criterion of
-    /// `qr(…, tol = 1e-5)`). Costs `O(n · R · rank)` for supplied columns and
-    /// `O(#PSU · R · rank)` for generated ones; at least 1.
+    /// `qr(…, tol = 1e-5)`); at least 1. Computed once, on first use, from the
+    /// R × R matrix of inner products of the columns: `O(n · R²/2)` for
+    /// supplied columns (in parallel over blocks of rows) and
+    /// `O(#PSU · R²/2)` for generated ones.
     pub fn degf(&self) -> f64 {
-        // the columns themselves, or for generated designs their equivalent in
-        // PSU space: ⟨c_r, c_s⟩ = Σ_j B_j f_r[j] f_s[j] with B_j = Σ_{i ∈ j} w_i²,
-        // so g_r[j] = √B_j f_r[j] has the same Gram matrix (and rank)
-        let rank = match &self.storage {
-            Storage::Columns(c) => rank(c.iter().cloned()),
-            Storage::Factors { base, psu, factors } => {
-                let npsu = factors.first().map_or(0, Vec::len);
-                let mut b = vec![0.0; npsu];
-                for (&w, &j) in base.iter().zip(psu) {
-                    b[j as usize] += w * w;
+        *self.degf.0.get_or_init(|| {
+            let rank = match &self.storage {
+                Storage::Columns(c) => {
+                    let cols: Vec<&[f64]> = c.iter().map(Vec::as_slice).collect();
+                    rank_of_gram(&gram(&cols), cols.len())
                 }
-                let root: Vec<f64> = b.iter().map(|v| v.sqrt()).collect();
-                rank(
-                    factors
+                // the columns' equivalent in PSU space: ⟨c_r, c_s⟩ =
+                // Σ_j B_j f_r[j] f_s[j] with B_j = Σ_{i ∈ j} w_i², so
+                // g_r[j] = √B_j f_r[j] has the same Gram matrix (and rank)
+                Storage::Factors { base, psu, factors } => {
+                    let npsu = factors.first().map_or(0, Vec::len);
+                    let mut b = vec![0.0; npsu];
+                    for (&w, &j) in base.iter().zip(psu) {
+                        b[j as usize] += w * w;
+                    }
+                    let root: Vec<f64> = b.iter().map(|v| v.sqrt()).collect();
+                    let g: Vec<Vec<f64>> = factors
                         .iter()
-                        .map(|f| f.iter().zip(&root).map(|(a, r)| a * r).collect()),
-                )
-            }
-        };
-        (rank as f64 - 1.0).max(1.0)
+                        .map(|f| f.iter().zip(&root).map(|(a, r)| a * r).collect())
+                        .collect();
+                    let cols: Vec<&[f64]> = g.iter().map(Vec::as_slice).collect();
+                    rank_of_gram(&gram(&cols), cols.len())
+                }
+            };
+            (rank as f64 - 1.0).max(1.0)
+        })
     }
 }
 
-/// The rank of a set of vectors under `qr(…, tol = 1e-5)`'s criterion: a
-/// vector is dependent when its part orthogonal to the earlier independent
-/// ones has a norm below 1e-5 of its own.
-fn rank(vectors: impl Iterator<Item = Vec<f64>>) -> usize {
-    const TOL: f64 = 1e-5;
-    let mut basis: Vec<Vec<f64>> = Vec::new();
-    for mut v in vectors {
-        let norm0 = v.iter().map(|a| a * a).sum::<f64>().sqrt();
-        if norm0 == 0.0 {
-            continue;
-        }
-        // modified Gram–Schmidt, twice for stability
-        for _ in 0..2 {
-            for q in &basis {
-                let d: f64 = q.iter().zip(&v).map(|(a, b)| a * b).sum();
-                v.iter_mut().zip(q).for_each(|(a, b)| *a -= d * b);
+/// The inner products of equally long columns, `G[a·R + b] = ⟨c_a, c_b⟩` for
+/// `b ≤ a` (the lower triangle; the rest is 0). Blocks of rows are summed in
+/// parallel, each with eight running sums per product.
+fn gram(cols: &[&[f64]]) -> Vec<f64> {
+    const BLOCK: usize = 2048;
+    let r = cols.len();
+    let n = cols.first().map_or(0, |c| c.len());
+    let dot = |a: &[f64], b: &[f64]| -> f64 {
+        let mut acc = [0.0f64; 8];
+        let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+        let (ra, rb) = (ca.remainder(), cb.remainder());
+        for (x, y) in ca.zip(cb) {
+            for k in 0..8 {
+                acc[k] += x[k] * y[k];
             }
         }
-        let norm = v.iter().map(|a| a * a).sum::<f64>().sqrt();
-        if norm >= TOL * norm0 {
-            v.iter_mut().for_each(|a| *a /= norm);
-            basis.push(v);
+        let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+        acc.iter().sum::<f64>() + tail
+    };
+    (0..n.div_ceil(BLOCK))
+        .into_par_iter()
+        .fold(
+            || vec![0.0; r * r],
+            |mut g, block| {
+                let rows = block * BLOCK..((block + 1) * BLOCK).min(n);
+                for a in 0..r {
+                    let ca = &cols[a][rows.clone()];
+                    for b in 0..=a {
+                        g[a * r + b] += dot(ca, &cols[b][rows.clone()]);
+                    }
+                }
+                g
+            },
+        )
+        .reduce(
+            || vec![0.0; r * r],
+            |mut g, h| {
+                g.iter_mut().zip(h).for_each(|(a, b)| *a += b);
+                g
+            },
+        )
+}
+
+/// The rank of a set of `r` vectors from their Gram matrix (lower triangle,
+/// as [`gram`]) under `qr(…, tol = 1e-5)`'s criterion: taken in order, a
+/// vector is dependent when its part orthogonal to the earlier independent
+/// ones has a norm below 1e-5 of its own. The squared norm of that part is
+/// the Schur complement `G_cc − yᵀy`, with `L y = G_{S,c}` and `L` the
+/// Cholesky factor of the Gram matrix of the independent ones `S`.
+fn rank_of_gram(g: &[f64], r: usize) -> usize {
+    const TOL: f64 = 1e-5;
+    let at = |a: usize, b: usize| if a >= b { g[a * r + b] } else { g[b * r + a] };
+    // rows of L, one per independent vector: (its index, L's row)
+    let mut basis: Vec<(usize, Vec<f64>)> = Vec::new();
+    for c in 0..r {
+        let gcc = at(c, c);
+        if !(gcc > 0.0) {
+            continue;
+        }
+        let mut y: Vec<f64> = Vec::with_capacity(basis.len() + 1);
+        for (s, row) in &basis {
+            let k = y.len();
+            let v = at(c, *s) - row[..k].iter().zip(&y).map(|(l, y)| l * y).sum::<f64>();
+            y.push(v / row[k]);
+        }
+        let rest = gcc - y.iter().map(|v| v * v).sum::<f64>();
+        if rest > 0.0 && rest >= TOL * TOL * gcc {
+            y.push(rest.sqrt());
+            basis.push((c, y));
         }
     }
     basis.len()
@@ -814,6 +885,63 @@ mod tests {
         let mut g = SplitMix64(1_234_567);
         assert_eq!(g.next_u64(), 6_457_827_717_110_365_317);
         assert_eq!(g.next_u64(), 3_203_168_211_198_807_973);
+    }
+
+    /// `n` pseudo-random values in [0.5, 1.5).
+    fn column(seed: u64, n: usize) -> Vec<f64> {
+        let mut g = SplitMix64(seed);
+        (0..n)
+            .map(|_| 0.5 + (g.next_u64() >> 11) as f64 / (1u64 << 53) as f64)
+            .collect()
+    }
+
+    fn rank_of(cols: &[Vec<f64>]) -> usize {
+        let s: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+        rank_of_gram(&gram(&s), s.len())
+    }
+
+    #[test]
+    fn gram_equals_the_inner_products_across_blocks_and_remainders() {
+        // 5,003 rows: two whole blocks of 2,048, a partial one, a tail of 3 past the last 8
+        let cols: Vec<Vec<f64>> = (1..=4).map(|s| column(s, 5_003)).collect();
+        let s: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+        let g = gram(&s);
+        for a in 0..4 {
+            for b in 0..4 {
+                let want: f64 = cols[a].iter().zip(&cols[b]).map(|(x, y)| x * y).sum();
+                let got = if b <= a { g[a * 4 + b] } else { g[b * 4 + a] };
+                assert!(
+                    (got - want).abs() <= 1e-12 * want,
+                    "{a},{b}: {got} vs {want}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn rank_counts_independent_columns_under_qr_tolerance() {
+        let (a, b, c) = (column(1, 3_001), column(2, 3_001), column(3, 3_001));
+        let combo: Vec<f64> = a.iter().zip(&b).map(|(x, y)| 2.0 * x - 0.5 * y).collect();
+        let zero = vec![0.0; 3_001];
+        assert_eq!(rank_of(&[a.clone(), b.clone(), c.clone()]), 3);
+        // a duplicate, a linear combination and a zero column add nothing
+        assert_eq!(rank_of(&[a.clone(), a.clone(), b.clone()]), 2);
+        assert_eq!(
+            rank_of(&[a.clone(), b.clone(), combo.clone(), c.clone()]),
+            3
+        );
+        assert_eq!(rank_of(&[zero, a.clone(), b.clone()]), 2);
+        // a combination disturbed by 1e-7 of its size stays dependent (tol 1e-5),
+        // by 1e-3 it is independent
+        let nudged = |eps: f64| -> Vec<f64> {
+            combo
+                .iter()
+                .zip(&c)
+                .map(|(x, z)| x + eps * (z - 1.0))
+                .collect()
+        };
+        assert_eq!(rank_of(&[a.clone(), b.clone(), nudged(1e-7)]), 2);
+        assert_eq!(rank_of(&[a, b, nudged(1e-3)]), 3);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Woodruff (1952) intervals for quantiles, as R survey's
 //! `svyquantile(..., interval.type = "mean")`.
 
-use crate::design::{Design, SurveyError, t_quantile, variance};
-use gongfu_measures::{Distribution, Influence, QuantileRule, quantile};
+use crate::design::{Design, SurveyError, t_quantile, variance_fn};
+use gongfu_measures::{Distribution, QuantileRule, quantile};
 
 /// A quantile's standard error and confidence interval by Woodruff's method:
 /// the share `m` of the domain at or below the estimated quantile gets its
@@ -27,7 +27,7 @@ pub struct Woodruff {
 pub fn woodruff(
     design: &Design,
     dist: &Distribution,
-    whole: &Distribution,
+    _whole: &Distribution,
     p: f64,
     rule: QuantileRule,
     level: f64,
@@ -36,14 +36,12 @@ pub fn woodruff(
     let v = dist.view();
     let q = quantile(&v, p, rule).map_err(|e| SurveyError::Invalid(e.to_string()))?;
     let n = v.total_weight();
-    let below = v.c_before(v.count_at_most(q));
-    let m = below / n;
-    let z: Vec<f64> = v
-        .values()
-        .iter()
-        .map(|&x| ((if x <= q { 1.0 } else { 0.0 }) - m) / n)
-        .collect();
-    let se_m = variance(design, dist, whole, &Influence::domain(z))?.sqrt();
+    let k = v.count_at_most(q);
+    let m = v.c_before(k) / n;
+    // the influence of the estimated CDF at q: (1{x ≤ q} − m)/N; the values
+    // are sorted, so x ≤ q exactly for the first k
+    let (inside, outside) = ((1.0 - m) / n, -m / n);
+    let se_m = variance_fn(design, dist, |i| if i < k { inside } else { outside })?.sqrt();
     let t = t_quantile(0.5 + level / 2.0, df);
     let at = |pp: f64| {
         quantile(&v, pp.clamp(0.0, 1.0), rule).map_err(|e| SurveyError::Invalid(e.to_string()))

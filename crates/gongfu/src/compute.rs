@@ -242,7 +242,6 @@ fn settings(a: ComputeArgs) -> Result<Settings> {
                 };
                 // the columns themselves are read with the data (see `run`)
                 Some(gongfu_compute::ReplicateSpec::Supplied {
-                    columns: vec![],
                     kind,
                     scale: a.rep_scale,
                     rscales,
@@ -332,7 +331,7 @@ fn settings(a: ComputeArgs) -> Result<Settings> {
 }
 
 /// Reads exactly the columns the computation uses (and the supplied replicate weights).
-fn read(s: &Settings) -> Result<(Columns, Vec<Vec<f64>>)> {
+fn read(s: &Settings) -> Result<Columns> {
     let mut req = vec![ColumnRequest::numeric(&s.income)];
     let opt_numeric = [&s.weight, &s.hh_size, &s.adults, &s.children];
     for c in opt_numeric.into_iter().flatten() {
@@ -457,21 +456,19 @@ fn read(s: &Settings) -> Result<(Columns, Vec<Vec<f64>>)> {
             _ => Err(anyhow!("internal: replicate column {r} missing")),
         })
         .collect::<Result<_>>()?;
-    Ok((
-        Columns {
-            income,
-            weight,
-            size: hh_size,
-            adults,
-            children,
-            keys: key_cols,
-            numerics: num_cols,
-            strata: strata_col,
-            psu: psu_col,
-            fpc: fpc_col,
-        },
-        rep_cols,
-    ))
+    Ok(Columns {
+        income,
+        weight,
+        size: hh_size,
+        adults,
+        children,
+        keys: key_cols,
+        numerics: num_cols,
+        strata: strata_col,
+        psu: psu_col,
+        fpc: fpc_col,
+        replicates: rep_cols,
+    })
 }
 
 /// Says which input column a computation error is about, by its role.
@@ -544,15 +541,8 @@ pub fn emit(text: &str, output: Option<&Path>) -> Result<()> {
 }
 
 pub fn run(a: ComputeArgs) -> Result<()> {
-    let mut s = settings(a)?;
-    let (cols, rep_cols) = read(&s)?;
-    if let Some(gongfu_compute::VarianceSpec {
-        replicates: Some(gongfu_compute::ReplicateSpec::Supplied { columns, .. }),
-        ..
-    }) = &mut s.spec.variance
-    {
-        *columns = rep_cols;
-    }
+    let s = settings(a)?;
+    let cols = read(&s)?;
     let mut report = gongfu_compute::compute(cols, &s.spec).map_err(|e| describe(e, &s))?;
     report
         .meta
