@@ -4,6 +4,7 @@ use crate::error::{MeasureError, Result};
 use crate::sum::{Acc, CHUNK, PAR_MIN, sum_range};
 use rayon::prelude::*;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// A categorical column attached to a distribution (codes in sorted order).
 #[derive(Debug, Clone, PartialEq)]
@@ -45,13 +46,15 @@ pub struct Numeric {
 /// refuse them because a user's zero weight is almost always a mistake.
 #[derive(Debug, Clone)]
 pub struct Distribution {
-    pub(crate) x: Vec<f64>,
+    // values, rows and attached columns are shared by the reweighted copies
+    // of a distribution (replicates): only weights and their sums differ
+    pub(crate) x: Arc<Vec<f64>>,
     pub(crate) w: Vec<f64>,
     pub(crate) cum: Vec<f64>,
-    pub(crate) row: Option<Vec<u32>>,
+    pub(crate) row: Option<Arc<Vec<u32>>>,
     pub(crate) total_wx: f64,
-    pub(crate) cats: Vec<Category>,
-    pub(crate) nums: Vec<Numeric>,
+    pub(crate) cats: Arc<Vec<Category>>,
+    pub(crate) nums: Arc<Vec<Numeric>>,
 }
 
 impl PartialEq for Distribution {
@@ -254,11 +257,11 @@ impl<'a> Builder<'a> {
             let payload: Vec<u32> = r.par_iter().map(|t| t.1).collect();
             drop(r);
             let mut d = Distribution::from_sorted_parts(xs, vec![1.0; n], None);
-            d.cats = vec![Category {
+            d.cats = Arc::new(vec![Category {
                 name,
                 codes: payload,
                 levels,
-            }];
+            }]);
             return Ok(d);
         }
         let weight = |i: usize| w.as_ref().map_or(1.0, |w| w[i]);
@@ -284,10 +287,10 @@ impl<'a> Builder<'a> {
             let payload: Vec<f64> = r.par_iter().map(|t| t.2).collect();
             drop(r);
             let mut d = Distribution::from_sorted_parts(xs, ws, None);
-            d.nums = vec![Numeric {
+            d.nums = Arc::new(vec![Numeric {
                 name,
                 values: payload,
-            }];
+            }]);
             return Ok(d);
         }
         let mut r: Vec<(f64, f64, u32)> = if single {
@@ -319,11 +322,11 @@ impl<'a> Builder<'a> {
         let mut d = Distribution::from_sorted_parts(xs, ws, None);
         if single {
             let (name, _, levels) = cats.pop().unwrap_or_default();
-            d.cats = vec![Category {
+            d.cats = Arc::new(vec![Category {
                 name,
                 codes: payload,
                 levels,
-            }];
+            }]);
             return Ok(d);
         }
         let rows = payload;
@@ -334,16 +337,18 @@ impl<'a> Builder<'a> {
                 codes: rows.par_iter().map(|&i| codes[i as usize]).collect(),
                 levels,
             })
-            .collect();
+            .collect::<Vec<_>>()
+            .into();
         d.nums = nums
             .into_iter()
             .map(|(name, values)| Numeric {
                 name,
                 values: rows.par_iter().map(|&i| values[i as usize]).collect(),
             })
-            .collect();
+            .collect::<Vec<_>>()
+            .into();
         if keep_rows {
-            d.row = Some(rows);
+            d.row = Some(Arc::new(rows));
         }
         Ok(d)
     }
@@ -384,15 +389,31 @@ impl Distribution {
 
     /// Assembles a distribution from already sorted parts (weights may be 0).
     pub(crate) fn from_sorted_parts(x: Vec<f64>, w: Vec<f64>, row: Option<Vec<u32>>) -> Self {
-        let (cum, total_wx) = prefix_and_total(&x, &w);
+        Distribution::from_shared_parts(Arc::new(x), w, row.map(Arc::new))
+    }
+
+    /// As [`Distribution::from_sorted_parts`], with values and rows shared.
+    fn from_shared_parts(x: Arc<Vec<f64>>, w: Vec<f64>, row: Option<Arc<Vec<u32>>>) -> Self {
+        Distribution::from_buffers(x, w, row, Vec::new())
+    }
+
+    /// As [`Distribution::from_shared_parts`], writing the cumulative weights
+    /// into the buffer `cum`.
+    fn from_buffers(
+        x: Arc<Vec<f64>>,
+        w: Vec<f64>,
+        row: Option<Arc<Vec<u32>>>,
+        cum: Vec<f64>,
+    ) -> Self {
+        let (cum, total_wx) = prefix_and_total(&x, &w, cum);
         Distribution {
             x,
             w,
             cum,
             row,
             total_wx,
-            cats: Vec::new(),
-            nums: Vec::new(),
+            cats: Arc::default(),
+            nums: Arc::default(),
         }
     }
 
@@ -418,7 +439,7 @@ impl Distribution {
 
     /// Input row (0-based) of each sorted observation, when kept ([`Builder::keep_rows`]).
     pub fn rows(&self) -> Option<&[u32]> {
-        self.row.as_deref()
+        self.row.as_deref().map(Vec::as_slice)
     }
 
     /// A 0-based input row for messages: the input row when kept, else the sorted position.
@@ -514,7 +535,8 @@ impl Distribution {
                 codes: ix.iter().map(|&i| c.codes[i as usize]).collect(),
                 levels: c.levels.clone(),
             })
-            .collect();
+            .collect::<Vec<_>>()
+            .into();
         d.nums = self
             .nums
             .iter()
@@ -522,7 +544,8 @@ impl Distribution {
                 name: c.name.clone(),
                 values: ix.iter().map(|&i| c.values[i as usize]).collect(),
             })
-            .collect();
+            .collect::<Vec<_>>()
+            .into();
         d
     }
 
@@ -639,7 +662,7 @@ impl Distribution {
                 for (dst, src) in p.cats.iter_mut().zip(&cats) {
                     dst.codes.push(src.codes[i]);
                 }
-                for (dst, src) in p.nums.iter_mut().zip(&self.nums) {
+                for (dst, src) in p.nums.iter_mut().zip(self.nums.iter()) {
                     dst.values.push(src.values[i]);
                 }
             }
@@ -658,6 +681,20 @@ impl Distribution {
     /// # Errors
     /// [`MeasureError::LengthMismatch`], or [`MeasureError::BadWeight`] for a negative or non-finite weight.
     pub fn reweighted(&self, sorted_weights: Vec<f64>) -> Result<Distribution> {
+        self.reweighted_reusing(sorted_weights, Vec::new())
+    }
+
+    /// As [`Distribution::reweighted`], writing the cumulative weights into
+    /// `buffer` (a vector to reuse, e.g. from [`Distribution::into_buffers`]
+    /// of the previous replicate: no fresh memory per replicate).
+    ///
+    /// # Errors
+    /// As [`Distribution::reweighted`].
+    pub fn reweighted_reusing(
+        &self,
+        sorted_weights: Vec<f64>,
+        buffer: Vec<f64>,
+    ) -> Result<Distribution> {
         if sorted_weights.len() != self.len() {
             return Err(MeasureError::LengthMismatch {
                 what: "replicate weights".into(),
@@ -674,11 +711,20 @@ impl Distribution {
                 value: sorted_weights[i],
             });
         }
-        let mut d =
-            Distribution::from_sorted_parts(self.x.clone(), sorted_weights, self.row.clone());
-        d.cats = self.cats.clone();
-        d.nums = self.nums.clone();
+        let mut d = Distribution::from_buffers(
+            Arc::clone(&self.x),
+            sorted_weights,
+            self.row.clone(),
+            buffer,
+        );
+        d.cats = Arc::clone(&self.cats);
+        d.nums = Arc::clone(&self.nums);
         Ok(d)
+    }
+
+    /// The weights and cumulative weights, to reuse as buffers.
+    pub fn into_buffers(self) -> (Vec<f64>, Vec<f64>) {
+        (self.w, self.cum)
     }
 }
 
@@ -707,16 +753,18 @@ impl Pending {
     /// The domain as a distribution.
     pub fn into_distribution(self) -> Distribution {
         let mut d = Distribution::from_sorted_parts(self.x, self.w, self.row);
-        d.cats = self.cats;
-        d.nums = self.nums;
+        d.cats = Arc::new(self.cats);
+        d.nums = Arc::new(self.nums);
         d
     }
 }
 
 /// Compensated inclusive prefix sums of `w` and the compensated total of `w·x`, in one pass.
-fn prefix_and_total(x: &[f64], w: &[f64]) -> (Vec<f64>, f64) {
+/// `cum` is a buffer to reuse (its contents are overwritten).
+fn prefix_and_total(x: &[f64], w: &[f64], mut cum: Vec<f64>) -> (Vec<f64>, f64) {
     let n = x.len();
-    let mut cum = vec![0.0; n];
+    cum.clear();
+    cum.resize(n, 0.0);
     if n < PAR_MIN {
         let (mut a, mut t) = (Acc::default(), Acc::default());
         for i in 0..n {

@@ -584,20 +584,24 @@ impl Replicates {
         }
     }
 
-    /// The weights of replicate `r` at the given input rows (all `< n_rows`).
-    fn gather(&self, r: usize, rows: &[u32]) -> Vec<f64> {
+    /// The weights of replicate `r` at the given input rows (all `< n_rows`),
+    /// written into `out` (a buffer to reuse; its contents are replaced).
+    fn gather_into(&self, r: usize, rows: &[u32], mut out: Vec<f64>) -> Vec<f64> {
+        out.clear();
         match &self.storage {
             Storage::Columns(c) => {
                 let col = &c[r];
-                rows.iter().map(|&i| col[i as usize]).collect()
+                out.extend(rows.iter().map(|&i| col[i as usize]));
             }
             Storage::Factors { base, psu, factors } => {
                 let f = &factors[r];
-                rows.iter()
-                    .map(|&i| base[i as usize] * f[psu[i as usize] as usize])
-                    .collect()
+                out.extend(
+                    rows.iter()
+                        .map(|&i| base[i as usize] * f[psu[i as usize] as usize]),
+                );
             }
         }
+        out
     }
 
     /// Degrees of freedom as R survey's `degf` for replicate designs: the
@@ -823,33 +827,51 @@ pub fn replicate_estimates_many(
         Some(d) => Some(d.rows().ok_or(SurveyError::NoRows)?),
         None => None,
     };
+    // each worker reuses its weight buffers from one replicate to the next
+    // (whole and domain: weights and cumulative weights), so replicates cost
+    // no fresh memory
+    type Buffers = [Vec<f64>; 4];
     let per_rep: Vec<Vec<Vec<f64>>> = (0..reps.len())
         .into_par_iter()
-        .map(|r| -> Result<Vec<Vec<f64>>, SurveyError> {
-            let fail = |source| SurveyError::Replicate {
-                replicate: r,
-                source,
-            };
-            let rw = whole.reweighted(reps.gather(r, rows)).map_err(fail)?;
-            let rd = match (&dom, dom_rows) {
-                (Some(d), Some(dr)) => Some(d.reweighted(reps.gather(r, dr)).map_err(fail)?),
-                _ => None,
-            };
-            let ctx = Ctx::new(rd.as_ref().unwrap_or(&rw))
-                .with_whole(&rw)
-                .with_rule(options.rule)
-                .with_nonpositive(options.nonpositive);
-            measures
-                .iter()
-                .map(|m| {
-                    Ok(m.evaluate(&ctx)
-                        .map_err(fail)?
-                        .into_iter()
-                        .map(|e| e.value)
-                        .collect())
-                })
-                .collect()
-        })
+        .map_init(
+            Buffers::default,
+            |buf: &mut Buffers, r| -> Result<Vec<Vec<f64>>, SurveyError> {
+                let fail = |source| SurveyError::Replicate {
+                    replicate: r,
+                    source,
+                };
+                let [w, c, dw, dc] = std::mem::take(buf);
+                let rw = whole
+                    .reweighted_reusing(reps.gather_into(r, rows, w), c)
+                    .map_err(fail)?;
+                let rd = match (&dom, dom_rows) {
+                    (Some(d), Some(dr)) => Some(
+                        d.reweighted_reusing(reps.gather_into(r, dr, dw), dc)
+                            .map_err(fail)?,
+                    ),
+                    _ => None,
+                };
+                let ctx = Ctx::new(rd.as_ref().unwrap_or(&rw))
+                    .with_whole(&rw)
+                    .with_rule(options.rule)
+                    .with_nonpositive(options.nonpositive);
+                let est = measures
+                    .iter()
+                    .map(|m| {
+                        Ok(m.evaluate(&ctx)
+                            .map_err(fail)?
+                            .into_iter()
+                            .map(|e| e.value)
+                            .collect())
+                    })
+                    .collect();
+                drop(ctx);
+                let (w, c) = rw.into_buffers();
+                let (dw, dc) = rd.map(Distribution::into_buffers).unwrap_or_default();
+                *buf = [w, c, dw, dc];
+                est
+            },
+        )
         .collect::<Result<_, _>>()?;
     // transpose to [measure][part][replicate]
     let mut out: Vec<Vec<Vec<f64>>> = Vec::with_capacity(measures.len());
