@@ -300,7 +300,17 @@ pub fn compute<'py>(
     by: Vec<String>,
     options: OptionsArg,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let sample = sample.into_sample().map_err(|f| f.into_pyerr(py))?;
+    let (mut sample, rep_arrays) = sample.into_parts().map_err(|f| f.into_pyerr(py))?;
+    // supplied replicate weights are lent to the computation when NumPy holds
+    // each as one contiguous block (no copy of n × R weights), else copied
+    let lent: Option<Vec<&[f64]>> = rep_arrays.iter().map(|a| a.as_slice().ok()).collect();
+    let lent = match lent {
+        Some(slices) => slices,
+        None => {
+            sample.cols.replicates = rep_arrays.iter().map(|a| a.as_array().to_vec()).collect();
+            Vec::new()
+        }
+    };
     let list = measures.to_string();
     let by_names = by.clone();
     let json = options.json;
@@ -315,7 +325,10 @@ pub fn compute<'py>(
             &options.welfare,
             options.scale.as_deref(),
         )?;
-        let variance = variance(&options, !sample.cols.replicates.is_empty())?;
+        let variance = variance(
+            &options,
+            !(sample.cols.replicates.is_empty() && lent.is_empty()),
+        )?;
         let spec = Spec {
             measures,
             by,
@@ -326,8 +339,8 @@ pub fn compute<'py>(
             skip_undefined: options.skip_undefined,
         };
         let names = sample.names;
-        let mut report =
-            gongfu_compute::compute(sample.cols, &spec).map_err(|e| from_compute(e, &names))?;
+        let mut report = gongfu_compute::compute_with_replicates(sample.cols, lent, &spec)
+            .map_err(|e| from_compute(e, &names))?;
         finish_meta(&mut report, &names);
         Ok(report)
     })?;

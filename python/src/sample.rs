@@ -77,10 +77,21 @@ fn key(k: &KeyArg<'_>) -> Result<KeyColumn, Failure> {
     })
 }
 
-impl SampleArg<'_> {
+impl<'py> SampleArg<'py> {
     /// Copies the columns out of Python (with the GIL held), checking that
-    /// every column has one value per row.
+    /// every column has one value per row; supplied replicate weights are
+    /// copied into [`Columns::replicates`].
     pub fn into_sample(self) -> Result<Sample, Failure> {
+        let (mut sample, replicates) = self.into_parts()?;
+        sample.cols.replicates = replicates.iter().map(copy).collect();
+        Ok(sample)
+    }
+
+    /// As [`SampleArg::into_sample`], handing back the supplied replicate
+    /// weights as the (checked) NumPy arrays instead of copies: they can be
+    /// lent to the computation (`compute_with_replicates`), which spares a
+    /// copy of n × R weights.
+    pub fn into_parts(self) -> Result<(Sample, Vec<PyReadonlyArray1<'py, f64>>), Failure> {
         let name = |role: &str| self.names.get(role).cloned();
         let names = Names {
             income: name("income").unwrap_or_else(|| "income".into()),
@@ -153,14 +164,12 @@ impl SampleArg<'_> {
             }
             _ => design_key(&self.psu)?,
         };
-        let mut replicates = Vec::with_capacity(self.replicates.len());
         for (r, v) in self.replicates.iter().enumerate() {
             let column = name(&format!("replicate:{r}"))
                 .unwrap_or_else(|| format!("replicate weight {}", r + 1));
             check(column, v.as_array().len())?;
-            replicates.push(copy(v));
         }
-        Ok(Sample {
+        let sample = Sample {
             cols: Columns {
                 income: copy(&self.income),
                 weight,
@@ -172,9 +181,10 @@ impl SampleArg<'_> {
                 strata,
                 psu,
                 fpc,
-                replicates,
+                replicates: Vec::new(),
             },
             names,
-        })
+        };
+        Ok((sample, self.replicates))
     }
 }

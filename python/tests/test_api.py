@@ -358,3 +358,29 @@ def test_integer_domain_labels_sparse_negative_and_wide() -> None:
             labels = res["g"][1:]
             assert labels == sorted(want), labels
             assert [float(v) for v in res["value"][1:]] == [want[v] for v in labels]
+
+
+def test_replicate_weights_lent_or_copied_give_the_same_standard_errors() -> None:
+    """Supplied replicate weights that NumPy holds contiguously are read in
+    place; strided ones (columns of a row-major matrix) are copied. Both give
+    the same SEs, with household weights turned into person weights alike,
+    and the caller's arrays are left as they were."""
+    rng = np.random.default_rng(11)
+    n, r = 3_000, 12
+    x = rng.lognormal(10.0, 0.6, n)
+    w = rng.uniform(20.0, 80.0, n)
+    size = rng.integers(1, 6, n).astype(float)
+    rows_major = w[:, None] * rng.integers(0, 3, (n, r)).astype(float)  # strided columns
+    cols_major = np.asfortranarray(rows_major)  # contiguous columns
+    assert not rows_major[:, 0].flags.c_contiguous and cols_major[:, 0].flags.c_contiguous
+    before = rows_major.copy()
+    for welfare in ("as_is", "per_capita"):
+        ses = []
+        for m in (rows_major, cols_major):
+            data = {"x": x, "w": w, "size": size, **{f"rep{k}": m[:, k] for k in range(r)}}
+            d = gongfu.Design(data, weight="w", repweights="rep", rep_type="bootstrap",
+                              rep_scale=1 / r, mse=True, hh_size="size", welfare=welfare)
+            ses.append(d.measures("x", "mean,gini,median")["se"].to_numpy())
+        assert np.all(ses[0] > 0)
+        np.testing.assert_array_equal(ses[0], ses[1])
+    np.testing.assert_array_equal(rows_major, before)

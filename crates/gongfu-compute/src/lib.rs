@@ -39,6 +39,7 @@ use gongfu_survey::{
     replicate_estimates_many, replicate_variance, variance, woodruff,
 };
 use serde::Serialize;
+use std::borrow::Cow;
 use thiserror::Error;
 
 /// A categorical column (domain variable, stratum, group for a contrast).
@@ -357,7 +358,23 @@ fn check_len(name: &str, got: usize, expected: usize) -> Result<(), ComputeError
 ///
 /// # Errors
 /// [`ComputeError`] naming the column and row, or the domain and measure.
-pub fn compute(mut cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
+pub fn compute(cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
+    compute_with_replicates(cols, Vec::new(), spec)
+}
+
+/// As [`compute`], with the supplied replicate weight columns borrowed
+/// instead of owned in [`Columns::replicates`] (which must then be empty):
+/// a caller holding them in its own memory (a NumPy array) lends them for
+/// the computation instead of copying them. They are copied only when the
+/// welfare concept turns household weights into person weights.
+///
+/// # Errors
+/// As [`compute`].
+pub fn compute_with_replicates(
+    mut cols: Columns,
+    borrowed: Vec<&[f64]>,
+    spec: &Spec,
+) -> Result<Report, ComputeError> {
     let n = cols.income.len();
     if let Some(w) = &cols.weight {
         check_len("weight", w.len(), n)?;
@@ -368,14 +385,26 @@ pub fn compute(mut cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
     for (name, v) in &cols.numerics {
         check_len(name, v.len(), n)?;
     }
-    for (r, v) in cols.replicates.iter().enumerate() {
+    if !cols.replicates.is_empty() && !borrowed.is_empty() {
+        return Err(ComputeError::Design(
+            "replicate weight columns were given both owned and borrowed".into(),
+        ));
+    }
+    let mut supplied: Vec<Cow<'_, [f64]>> = match borrowed.is_empty() {
+        true => std::mem::take(&mut cols.replicates)
+            .into_iter()
+            .map(Cow::Owned)
+            .collect(),
+        false => borrowed.into_iter().map(Cow::Borrowed).collect(),
+    };
+    for (r, v) in supplied.iter().enumerate() {
         check_len(&format!("replicate weight {}", r + 1), v.len(), n)?;
     }
-    let supplied = matches!(
+    let by_supplied = matches!(
         spec.variance.as_ref().and_then(|v| v.replicates.as_ref()),
         Some(ReplicateSpec::Supplied { .. })
     );
-    if !supplied && !cols.replicates.is_empty() {
+    if !by_supplied && !supplied.is_empty() {
         return Err(ComputeError::Design(
             "replicate weight columns were given but the variance is not by supplied replicate weights".into(),
         ));
@@ -396,7 +425,7 @@ pub fn compute(mut cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
         None => None,
     };
     let reps = match spec.variance.as_ref().and_then(|v| v.replicates.as_ref()) {
-        Some(r) => Some(replicates(&mut cols, spec, r)?),
+        Some(r) => Some(replicates(&cols, std::mem::take(&mut supplied), spec, r)?),
         None => None,
     };
     let whole = build(cols, spec, design.as_ref(), reps.is_some())?;
@@ -521,7 +550,7 @@ pub fn compute(mut cols: Columns, spec: &Spec) -> Result<Report, ComputeError> {
 #[derive(Clone, Copy)]
 struct VarianceCtx<'a> {
     design: Option<&'a Design>,
-    reps: Option<&'a Replicates>,
+    reps: Option<&'a Replicates<'a>>,
 }
 
 /// Evaluates every measure on one domain (`d`) of the population `whole`.
@@ -715,27 +744,34 @@ fn standard_errors(
 
 /// The sorted population with the columns the measures and domains need;
 /// consumes (and so releases) the input columns.
-/// The replicate weights in the unit of the welfare concept's person weights;
-/// supplied columns are moved out of `cols` (not copied).
-fn replicates(
-    cols: &mut Columns,
+/// The replicate weights in the unit of the welfare concept's person weights
+/// (`supplied`: the supplied columns, used as they are when the welfare
+/// concept keeps the input weights).
+fn replicates<'r>(
+    cols: &Columns,
+    supplied: Vec<Cow<'r, [f64]>>,
     spec: &Spec,
     r: &ReplicateSpec,
-) -> Result<Replicates, ComputeError> {
+) -> Result<Replicates<'r>, ComputeError> {
     let n = cols.income.len();
     let factor = welfare::person_factor(cols, &spec.welfare)?;
     let design_err = |e: gongfu_survey::SurveyError| ComputeError::Design(e.to_string());
-    let codes = |k: &Option<KeyColumn>, own: bool| -> Vec<u32> {
-        match k {
-            Some(k) => k.codes.clone(),
-            None if own => (0..n as u32).collect(),
-            None => vec![0; n],
-        }
+    // the design's strata, PSUs and person weights, for generated replicates
+    let generated_from = || {
+        let codes = |k: &Option<KeyColumn>, own: bool| -> Vec<u32> {
+            match k {
+                Some(k) => k.codes.clone(),
+                None if own => (0..n as u32).collect(),
+                None => vec![0; n],
+            }
+        };
+        let weights: Vec<f64> = (0..n)
+            .map(|i| {
+                cols.weight.as_ref().map_or(1.0, |w| w[i]) * factor.as_ref().map_or(1.0, |f| f[i])
+            })
+            .collect();
+        (codes(&cols.strata, false), codes(&cols.psu, true), weights)
     };
-    let weights: Vec<f64> = (0..n)
-        .map(|i| cols.weight.as_ref().map_or(1.0, |w| w[i]) * factor.as_ref().map_or(1.0, |f| f[i]))
-        .collect();
-    let (strata, psu) = (codes(&cols.strata, false), codes(&cols.psu, true));
     match r {
         ReplicateSpec::Supplied {
             kind,
@@ -743,22 +779,31 @@ fn replicates(
             rscales,
             mse,
         } => {
-            let mut columns = std::mem::take(&mut cols.replicates);
-            if let Some(f) = &factor {
-                for c in &mut columns {
-                    c.iter_mut().zip(f).for_each(|(w, f)| *w *= f);
-                }
-            }
+            let columns: Vec<Cow<'r, [f64]>> = match &factor {
+                Some(f) => supplied
+                    .into_iter()
+                    .map(|c| {
+                        let mut c = c.into_owned();
+                        c.iter_mut().zip(f).for_each(|(w, f)| *w *= f);
+                        Cow::Owned(c)
+                    })
+                    .collect(),
+                None => supplied,
+            };
             Replicates::supplied(columns, *kind, *scale, rscales.clone(), *mse).map_err(design_err)
         }
-        ReplicateSpec::Jkn { mse } => Ok(Replicates::jkn(&strata, &psu, &weights)
-            .map_err(design_err)?
-            .with_mse(*mse)),
+        ReplicateSpec::Jkn { mse } => {
+            let (strata, psu, weights) = generated_from();
+            Ok(Replicates::jkn(&strata, &psu, &weights)
+                .map_err(design_err)?
+                .with_mse(*mse))
+        }
         ReplicateSpec::Bootstrap {
             replicates,
             seed,
             mse,
         } => {
+            let (strata, psu, weights) = generated_from();
             let r = Replicates::bootstrap(&strata, &psu, &weights, *replicates, *seed)
                 .map_err(design_err)?;
             Ok(r.with_mse(*mse))

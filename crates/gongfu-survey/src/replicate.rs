@@ -33,6 +33,7 @@
 use crate::design::SurveyError;
 use gongfu_measures::{Ctx, Distribution, Measure, MeasureError, NonPositive, QuantileRule};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -178,9 +179,9 @@ impl std::str::FromStr for RepType {
 
 /// How the replicate weights are held.
 #[derive(Debug, Clone, PartialEq)]
-enum Storage {
+enum Storage<'a> {
     /// One weight per input row for each replicate.
-    Columns(Vec<Vec<f64>>),
+    Columns(Vec<Cow<'a, [f64]>>),
     /// Replicate weight of row `i` = `base[i] · factors[r][psu[i]]` (generated designs).
     Factors {
         base: Vec<f64>,
@@ -195,8 +196,8 @@ enum Storage {
 /// the design ([`Replicates::jkn`], [`Replicates::bootstrap`]). Generated
 /// designs are held compactly (one factor per PSU and replicate).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Replicates {
-    storage: Storage,
+pub struct Replicates<'a> {
+    storage: Storage<'a>,
     /// The overall multiplier of the variance.
     pub scale: f64,
     /// The multiplier of each replicate's squared deviation.
@@ -330,7 +331,7 @@ impl SplitMix64 {
     }
 }
 
-impl Replicates {
+impl<'a> Replicates<'a> {
     /// Replicate weights given as columns: `columns[r][i]` is the weight of
     /// input row `i` in replicate `r` (the analysis weights, i.e. already
     /// multiplied by the sampling weight). `scale` and `rscales` replace the
@@ -345,12 +346,13 @@ impl Replicates {
     /// without rscales (they depend on the PSUs per stratum, which columns do
     /// not tell).
     pub fn supplied(
-        columns: Vec<Vec<f64>>,
+        columns: Vec<impl Into<Cow<'a, [f64]>>>,
         kind: RepType,
         scale: Option<f64>,
         rscales: Option<Vec<f64>>,
         mse: bool,
-    ) -> Result<Replicates, SurveyError> {
+    ) -> Result<Replicates<'a>, SurveyError> {
+        let columns: Vec<Cow<'a, [f64]>> = columns.into_iter().map(Into::into).collect();
         let r = columns.len();
         if r == 0 {
             return Err(SurveyError::Invalid(
@@ -442,7 +444,11 @@ impl Replicates {
     /// [`SurveyError::Invalid`] for columns of different lengths, no rows, a
     /// weight that is not finite and `>= 0` (naming the 1-based row), or a
     /// stratum with a single PSU (naming the stratum code).
-    pub fn jkn(strata: &[u32], psu: &[u32], weights: &[f64]) -> Result<Replicates, SurveyError> {
+    pub fn jkn(
+        strata: &[u32],
+        psu: &[u32],
+        weights: &[f64],
+    ) -> Result<Replicates<'a>, SurveyError> {
         let p = dense_psus(strata, psu, weights)?;
         let npsu = p.stratum.len();
         let mut factors = Vec::with_capacity(npsu);
@@ -501,7 +507,7 @@ impl Replicates {
         weights: &[f64],
         replicates: usize,
         seed: u64,
-    ) -> Result<Replicates, SurveyError> {
+    ) -> Result<Replicates<'a>, SurveyError> {
         if replicates < 2 {
             return Err(SurveyError::Invalid(format!(
                 "the bootstrap needs at least 2 replicates, got {replicates}"
@@ -541,7 +547,7 @@ impl Replicates {
     }
 
     /// Sets `mse` (builder style).
-    pub fn with_mse(mut self, mse: bool) -> Replicates {
+    pub fn with_mse(mut self, mse: bool) -> Replicates<'a> {
         self.mse = mse;
         self
     }
@@ -562,7 +568,7 @@ impl Replicates {
     /// Number of input rows the weights describe.
     pub fn n_rows(&self) -> usize {
         match &self.storage {
-            Storage::Columns(c) => c.first().map_or(0, Vec::len),
+            Storage::Columns(c) => c.first().map_or(0, |c| c.len()),
             Storage::Factors { base, .. } => base.len(),
         }
     }
@@ -571,7 +577,7 @@ impl Replicates {
     /// there is no such replicate.
     pub fn column(&self, r: usize) -> Option<Vec<f64>> {
         match &self.storage {
-            Storage::Columns(c) => c.get(r).cloned(),
+            Storage::Columns(c) => c.get(r).map(|c| c.to_vec()),
             Storage::Factors { base, psu, factors } => {
                 let f = factors.get(r)?;
                 Some(
@@ -616,7 +622,7 @@ impl Replicates {
         *self.degf.0.get_or_init(|| {
             let rank = match &self.storage {
                 Storage::Columns(c) => {
-                    let cols: Vec<&[f64]> = c.iter().map(Vec::as_slice).collect();
+                    let cols: Vec<&[f64]> = c.iter().map(|c| c.as_ref()).collect();
                     rank_of_gram(&gram(&cols), cols.len())
                 }
                 // the columns' equivalent in PSU space: ⟨c_r, c_s⟩ =

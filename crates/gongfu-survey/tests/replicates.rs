@@ -102,7 +102,7 @@ impl Households {
             .unwrap()
     }
 
-    fn jkn(&self) -> Replicates {
+    fn jkn(&self) -> Replicates<'static> {
         Replicates::jkn(&self.strata, &self.psu, &self.w).unwrap()
     }
 }
