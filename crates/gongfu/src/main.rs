@@ -9,6 +9,7 @@ mod monitor;
 mod publish;
 mod report;
 mod serve;
+mod sql;
 mod synth;
 mod token;
 
@@ -52,6 +53,9 @@ enum Command {
     Token(token::TokenArgs),
     /// Publish a release into a store (as an analyst does through the API).
     Publish(publish::PublishArgs),
+    /// A SQL query over Parquet/CSV files with the measures as aggregate
+    /// functions (needs the `datafusion` build feature).
+    Sql(Box<sql::SqlArgs>),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +70,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => serve::run(*a),
         Command::Token(a) => token::run(a),
         Command::Publish(a) => publish::run(a),
+        Command::Sql(a) => sql::run(*a),
         Command::Measures => {
             print!("{}", gongfu_measures::catalogue_text());
             Ok(())

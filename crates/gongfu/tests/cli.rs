@@ -939,3 +939,16 @@ fn replicate_weight_standard_errors_equal_survey_and_convey() {
     assert_eq!(a, b);
     assert!((a[0] / 645.135 - 1.0).abs() < 0.2, "{}", a[0]);
 }
+
+/// Without the `datafusion` feature `gongfu sql` exists, refuses with exit
+/// code 2 and says how to build it (the feature's own tests are in `sql/`).
+#[cfg(not(feature = "datafusion"))]
+#[test]
+fn sql_without_the_datafusion_feature_says_how_to_get_it() {
+    gongfu()
+        .args(["sql", "SELECT 1"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("--features datafusion"));
+}
