@@ -95,6 +95,24 @@ fn validate(x: &[f64], w: Option<&[f64]>) -> Result<()> {
     Ok(())
 }
 
+/// Sorts (value, weight, payload) records canonically — by value, ties by
+/// weight, then by payload — and splits them into the three columns.
+fn sort_records<P, C>(mut r: Vec<(f64, f64, P)>, payload: C) -> (Vec<f64>, Vec<f64>, Vec<P>)
+where
+    P: Send + Sync + Copy,
+    C: Fn(&P, &P) -> std::cmp::Ordering + Sync + Copy,
+{
+    sort_canonical(
+        &mut r,
+        |a| a.0,
+        |a, b| a.1.total_cmp(&b.1).then_with(|| payload(&a.2, &b.2)),
+    );
+    let xs: Vec<f64> = r.par_iter().map(|t| t.0).collect();
+    let ws: Vec<f64> = r.par_iter().map(|t| t.1).collect();
+    let ps: Vec<P> = r.par_iter().map(|t| t.2).collect();
+    (xs, ws, ps)
+}
+
 /// Sorts by value (parallel when the pool has several threads), then puts every
 /// run of equal values in the canonical order `tie` — so the result depends on
 /// neither the input order nor the thread count.
@@ -272,20 +290,12 @@ impl<'a> Builder<'a> {
         if cats.is_empty() && nums.len() == 1 && !keep_rows {
             let mut nums = nums;
             let (name, values) = nums.pop().unwrap_or_default();
-            let mut r: Vec<(f64, f64, f64)> = (0..n)
+            let r: Vec<(f64, f64, f64)> = (0..n)
                 .into_par_iter()
                 .map(|i| (x[i], weight(i), values[i]))
                 .collect();
             drop((x, w, values));
-            sort_canonical(
-                &mut r,
-                |a| a.0,
-                |a, b| a.1.total_cmp(&b.1).then_with(|| a.2.total_cmp(&b.2)),
-            );
-            let xs: Vec<f64> = r.par_iter().map(|t| t.0).collect();
-            let ws: Vec<f64> = r.par_iter().map(|t| t.1).collect();
-            let payload: Vec<f64> = r.par_iter().map(|t| t.2).collect();
-            drop(r);
+            let (xs, ws, payload) = sort_records(r, f64::total_cmp);
             let mut d = Distribution::from_sorted_parts(xs, ws, None);
             d.nums = Arc::new(vec![Numeric {
                 name,
@@ -293,7 +303,7 @@ impl<'a> Builder<'a> {
             }]);
             return Ok(d);
         }
-        let mut r: Vec<(f64, f64, u32)> = if single {
+        let r: Vec<(f64, f64, u32)> = if single {
             let codes = &cats[0].1;
             (0..n)
                 .into_par_iter()
@@ -310,15 +320,7 @@ impl<'a> Builder<'a> {
         if single {
             cats[0].1 = Cow::Borrowed(&[]);
         }
-        sort_canonical(
-            &mut r,
-            |a| a.0,
-            |a, b| a.1.total_cmp(&b.1).then_with(|| a.2.cmp(&b.2)),
-        );
-        let xs: Vec<f64> = r.par_iter().map(|t| t.0).collect();
-        let ws: Vec<f64> = r.par_iter().map(|t| t.1).collect();
-        let payload: Vec<u32> = r.par_iter().map(|t| t.2).collect();
-        drop(r);
+        let (xs, ws, payload) = sort_records(r, u32::cmp);
         let mut d = Distribution::from_sorted_parts(xs, ws, None);
         if single {
             let (name, _, levels) = cats.pop().unwrap_or_default();
