@@ -48,8 +48,10 @@
 
 #![deny(missing_docs)]
 
+mod ranges;
 mod udaf;
 
+pub use ranges::{RANGE_SUMS, RangeSums, gini_by_ranges, range_sums};
 pub use udaf::{MeasureUdaf, functions, udafs};
 
 use datafusion::arrow::record_batch::RecordBatch;
@@ -68,11 +70,13 @@ pub enum SqlError {
     Runtime(String),
 }
 
-/// Registers every function of [`udafs`] on `ctx`.
+/// Registers every function of [`udafs`] on `ctx`, and the per-range
+/// reduction of [`gini_by_ranges`] ([`RANGE_SUMS`]).
 pub fn register(ctx: &SessionContext) {
     for f in udafs() {
         ctx.register_udaf(f);
     }
+    ctx.register_udaf(range_sums());
 }
 
 /// A session with the functions registered that can also read files named

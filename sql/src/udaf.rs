@@ -196,43 +196,59 @@ impl AggregateUDFImpl for MeasureUdaf {
             .map_err(|e| plan_error(format!("{}: {e}", self.usage())))?
             .pop()
             .ok_or_else(|| plan_error(format!("{}: no measure", self.usage())))?;
-        Ok(Box::new(Pairs {
-            name: self.name,
+        Ok(Box::new(MeasureAcc {
+            pairs: Pairs::new(self.name),
             measure,
-            x: Vec::new(),
-            w: Vec::new(),
         }))
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
-        let list = |what: &str| -> FieldRef {
-            Arc::new(Field::new(
-                format_state_name(args.name, what),
-                DataType::List(Arc::new(Field::new_list_field(DataType::Float64, false))),
-                true,
-            ))
-        };
-        Ok(vec![list("incomes"), list("weights")])
+        Ok(Pairs::state_fields(args.name))
     }
 }
 
-/// The accumulator: the group's incomes and weights (rows with a null in
-/// either are left out, as SQL aggregates leave out nulls).
+/// The incomes and weights an aggregate has seen (rows with a null in
+/// either are left out, as SQL aggregates leave out nulls); its partial
+/// state is the two lists.
 #[derive(Debug)]
-struct Pairs {
+pub(crate) struct Pairs {
     name: &'static str,
-    measure: Measure,
     x: Vec<f64>,
     w: Vec<f64>,
 }
 
 /// A Float64 view of an argument array (cast when it is not Float64).
-fn floats(a: &ArrayRef) -> Result<Float64Array> {
+pub(crate) fn floats(a: &ArrayRef) -> Result<Float64Array> {
     let a = cast(a, &DataType::Float64)?;
     Ok(a.as_primitive::<Float64Type>().clone())
 }
 
 impl Pairs {
+    pub(crate) fn new(name: &'static str) -> Pairs {
+        Pairs {
+            name,
+            x: Vec::new(),
+            w: Vec::new(),
+        }
+    }
+
+    /// The state's fields: the incomes and the weights, as lists.
+    pub(crate) fn state_fields(name: &str) -> Vec<FieldRef> {
+        let list = |what: &str| -> FieldRef {
+            Arc::new(Field::new(
+                format_state_name(name, what),
+                DataType::List(Arc::new(Field::new_list_field(DataType::Float64, false))),
+                true,
+            ))
+        };
+        vec![list("incomes"), list("weights")]
+    }
+
+    /// The incomes and weights seen.
+    pub(crate) fn pairs(&self) -> (&[f64], &[f64]) {
+        (&self.x, &self.w)
+    }
+
     fn push(&mut self, x: &Float64Array, w: &Float64Array) {
         if x.null_count() == 0 && w.null_count() == 0 {
             self.x.extend_from_slice(x.values());
@@ -247,7 +263,8 @@ impl Pairs {
         }
     }
 
-    fn list(values: &[f64]) -> ScalarValue {
+    /// A one-row list scalar of `values`.
+    pub(crate) fn list(values: &[f64]) -> ScalarValue {
         let inner = Float64Array::new(ScalarBuffer::from(values.to_vec()), None);
         let offsets = OffsetBuffer::new(ScalarBuffer::from(vec![0i32, values.len() as i32]));
         let list = ListArray::new(
@@ -258,16 +275,14 @@ impl Pairs {
         );
         ScalarValue::List(Arc::new(list))
     }
-}
 
-impl Accumulator for Pairs {
-    fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
+    pub(crate) fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
         let (x, w) = (floats(&values[0])?, floats(&values[1])?);
         self.push(&x, &w);
         Ok(())
     }
 
-    fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
+    pub(crate) fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
         let (xs, ws) = (states[0].as_list::<i32>(), states[1].as_list::<i32>());
         for (x, w) in xs.iter().zip(ws.iter()) {
             if let (Some(x), Some(w)) = (x, w) {
@@ -277,26 +292,52 @@ impl Accumulator for Pairs {
         Ok(())
     }
 
-    fn state(&mut self) -> Result<Vec<ScalarValue>> {
+    pub(crate) fn state(&mut self) -> Result<Vec<ScalarValue>> {
         let state = vec![Pairs::list(&self.x), Pairs::list(&self.w)];
         self.x = Vec::new();
         self.w = Vec::new();
         Ok(state)
     }
 
+    pub(crate) fn size(&self) -> usize {
+        std::mem::size_of_val(self) + 8 * (self.x.capacity() + self.w.capacity())
+    }
+}
+
+/// The accumulator of a catalogue measure: the pairs, evaluated at the end.
+#[derive(Debug)]
+struct MeasureAcc {
+    pairs: Pairs,
+    measure: Measure,
+}
+
+impl Accumulator for MeasureAcc {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
+        self.pairs.update_batch(values)
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
+        self.pairs.merge_batch(states)
+    }
+
+    fn state(&mut self) -> Result<Vec<ScalarValue>> {
+        self.pairs.state()
+    }
+
     fn evaluate(&mut self) -> Result<ScalarValue> {
-        if self.x.is_empty() {
+        let (x, w) = self.pairs.pairs();
+        if x.is_empty() {
             return Ok(ScalarValue::Float64(None));
         }
-        let fail = |e: gongfu_measures::MeasureError| {
-            DataFusionError::Execution(format!("{}: {e}", self.name))
-        };
-        let d = Distribution::new(&self.x, Some(&self.w)).map_err(fail)?;
+        let name = self.pairs.name;
+        let fail =
+            |e: gongfu_measures::MeasureError| DataFusionError::Execution(format!("{name}: {e}"));
+        let d = Distribution::new(x, Some(w)).map_err(fail)?;
         let v = self.measure.value(&Ctx::new(&d)).map_err(fail)?;
         Ok(ScalarValue::Float64(Some(v)))
     }
 
     fn size(&self) -> usize {
-        std::mem::size_of_val(self) + 8 * (self.x.capacity() + self.w.capacity())
+        self.pairs.size()
     }
 }

@@ -315,3 +315,33 @@ fn parquet_files_named_in_from_give_the_same_values() {
     assert_eq!(from_files, from_memory);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn gini_by_income_ranges_equals_the_library() {
+    let rows: Vec<(String, Option<f64>, f64)> = households()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (c, x, w))| (c, (i % 11 != 0).then_some(x), w))
+        .collect();
+    let ctx = context(&rows, 4);
+    let want = expected(&rows, "gini");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    // one range (the whole group), a few, and more ranges than some counties have rows
+    for ranges in [1, 4, 16, 2_000] {
+        let got = rt
+            .block_on(gongfu_sql::gini_by_ranges(
+                &ctx, "hh", "county", "income", "weight", ranges,
+            ))
+            .expect("ranges");
+        assert_eq!(got.len(), want.len(), "{ranges} ranges");
+        for (c, w) in &want {
+            let g = got[c];
+            assert!(
+                (g - w).abs() <= 1e-12 * w,
+                "{ranges} ranges, {c}: {g} vs {w}"
+            );
+        }
+    }
+}
