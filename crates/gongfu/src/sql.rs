@@ -38,7 +38,8 @@ pub fn run(a: SqlArgs) -> Result<()> {
         _ => gongfu_sql::Format::Table,
     };
     let query = a.query.unwrap_or_default();
-    let mut text = gongfu_sql::run(&query, format)?;
+    // DataFusion's message once (its error chain repeats it)
+    let mut text = gongfu_sql::run(&query, format).map_err(|e| anyhow::anyhow!("{e}"))?;
     if !text.ends_with('\n') {
         text.push('\n');
     }
