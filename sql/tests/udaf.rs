@@ -345,3 +345,53 @@ fn gini_by_income_ranges_equals_the_library() {
         }
     }
 }
+
+#[test]
+fn results_render_as_a_table_or_csv_and_run_reads_files_named_in_from() {
+    let rows = vec![
+        ("a, \"quoted\"".to_string(), Some(10.0), 1.0),
+        ("a, \"quoted\"".to_string(), Some(30.0), 3.0),
+        ("b".to_string(), Some(5.0), 2.0),
+    ];
+    let ctx = context(&rows, 1);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let batches = rt
+        .block_on(gongfu_sql::query(
+            &ctx,
+            "SELECT county, mean(income, weight) AS m FROM hh GROUP BY county ORDER BY county",
+        ))
+        .expect("query");
+    let csv = gongfu_sql::render(&batches, gongfu_sql::Format::Csv).expect("csv");
+    assert_eq!(csv, "county,m\n\"a, \"\"quoted\"\"\",25.0\nb,5.0\n");
+    let table = gongfu_sql::render(&batches, gongfu_sql::Format::Table).expect("table");
+    assert!(
+        table.contains("| county ") && table.contains("| 25.0 |"),
+        "{table}"
+    );
+    // run(): a fresh context that reads the files named in FROM
+    let dir = std::env::temp_dir().join(format!("gongfu-sql-run-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let out = dir.to_string_lossy().to_string();
+    rt.block_on(async {
+        let df = ctx.table("hh").await.expect("table");
+        df.write_parquet(&out, Default::default(), None)
+            .await
+            .expect("write");
+    });
+    drop(rt);
+    let text = gongfu_sql::run(
+        &format!(
+            "SELECT county, mean(income, weight) AS m FROM '{out}/' GROUP BY county ORDER BY county"
+        ),
+        gongfu_sql::Format::Csv,
+    )
+    .expect("run");
+    assert_eq!(text, csv);
+    let err =
+        gongfu_sql::run("SELECT gini(x, w) FROM nowhere", gongfu_sql::Format::Csv).unwrap_err();
+    assert!(err.to_string().contains("nowhere"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
