@@ -313,6 +313,8 @@ fn parquet_files_named_in_from_give_the_same_values() {
     let from_files = run(&ctx, &sql(&format!("'{out}/'"))).expect("files");
     let from_memory = run(&ctx, &sql("hh")).expect("memory");
     assert_eq!(from_files, from_memory);
+    let from_glob = run(&ctx, &sql(&format!("'{out}/*.parquet'"))).expect("glob");
+    assert_eq!(from_glob, from_memory);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
