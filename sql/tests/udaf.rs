@@ -397,3 +397,35 @@ fn results_render_as_a_table_or_csv_and_run_reads_files_named_in_from() {
     assert!(err.to_string().contains("nowhere"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn quantiles_by_income_ranges_equal_the_library() {
+    // integer weights, so that cumulative weights hit p·N exactly (the rule's
+    // averaging case), also at the end of a range
+    let base: Vec<(String, Option<f64>, f64)> = households()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (c, x, _))| (c, Some(x), 1.0 + (i % 3) as f64))
+        .collect();
+    let ctx = context(&base, 4);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    for p in [0.0, 0.1, 0.25, 0.5, 0.9, 1.0] {
+        let want = expected(&base, &format!("quantile({p})"));
+        for ranges in [1, 5, 64] {
+            let got = rt
+                .block_on(gongfu_sql::quantile_by_ranges(
+                    &ctx,
+                    ("hh", "county", "income", "weight"),
+                    p,
+                    ranges,
+                ))
+                .expect("ranges");
+            assert_eq!(got.len(), want.len());
+            for (c, w) in &want {
+                assert_eq!(got[c], *w, "p {p}, {ranges} ranges, {c}");
+            }
+        }
+    }
+}
