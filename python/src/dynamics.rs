@@ -13,7 +13,6 @@ use crate::errors::{Failure, Kind, Names, from_measure, guarded, measure_spec_fa
 use crate::sample::{Sample, SampleArg};
 use gongfu_compute::{
     Columns, EquivalenceScale, KeyColumn, Report, ResultRow, Spec, Welfare, natural_order,
-    param_json,
 };
 use gongfu_measures::{Ctx, Distribution, Measure, NonPositive};
 use pyo3::prelude::*;
@@ -384,46 +383,21 @@ fn run(
                 .with_rule(spec.rule)
                 .with_nonpositive(spec.nonpositive)
                 .with_baseline(b, &then, o.years);
-            let label = (!by.is_empty()).then(|| {
-                by.iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            });
+            let label = gongfu_compute::domain_label(by);
             for (mi, (m, rows)) in spec.measures.iter().zip(per_measure.iter_mut()).enumerate() {
                 let est = match m.evaluate(&ctx) {
                     Ok(est) => est,
                     Err(e) if spec.skip_undefined => {
-                        let mut s = serde_json::Map::new();
-                        s.insert("measure".into(), m.to_string().into());
-                        s.insert("domain".into(), label.clone().unwrap_or_default().into());
-                        s.insert("reason".into(), e.to_string().into());
-                        skipped.push(s.into());
+                        skipped.push(gongfu_compute::skipped_entry(
+                            m,
+                            label.as_deref(),
+                            &e.to_string(),
+                        ));
                         continue;
                     }
                     Err(e) => return Err(from_measure(e, label.clone(), &names)),
                 };
-                rows.extend(est.into_iter().map(|e| {
-                    ResultRow {
-                        measure: e.measure.to_string(),
-                        params: e
-                            .params
-                            .iter()
-                            .map(|(k, v)| (k.clone(), param_json(v)))
-                            .collect(),
-                        by: by
-                            .iter()
-                            .map(|(k, v)| (k.clone(), serde_json::Value::from(v.clone())))
-                            .collect(),
-                        value: e.value,
-                        se: None,
-                        ci: None,
-                        n: e.n,
-                        population: e.population,
-                        excluded: e.excluded,
-                        measure_index: mi,
-                    }
-                }));
+                rows.extend(est.into_iter().map(|e| ResultRow::from_estimate(e, by, mi)));
             }
             evaluated += 1;
             Ok(())

@@ -51,7 +51,9 @@
 mod ranges;
 mod udaf;
 
-pub use ranges::{RANGE_SUMS, RangeSums, gini_by_ranges, quantile_by_ranges, range_sums};
+pub use ranges::{
+    RANGE_SUMS, RangeColumns, RangeSums, gini_by_ranges, quantile_by_ranges, range_sums,
+};
 pub use udaf::{MeasureUdaf, functions, udafs};
 
 use datafusion::arrow::record_batch::RecordBatch;

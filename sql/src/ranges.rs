@@ -110,6 +110,9 @@ impl Accumulator for Sums {
     }
 }
 
+/// The table and its group, income and weight columns.
+pub type RangeColumns<'a> = (&'a str, &'a str, &'a str, &'a str);
+
 /// The income ranges of one table: the `CASE` expression giving a row's
 /// range and the filter of usable rows.
 struct Plan {
@@ -121,10 +124,7 @@ impl Plan {
     /// Boundaries at quantiles of a sample of at most 20,000 incomes.
     async fn new(
         ctx: &SessionContext,
-        table: &str,
-        group: &str,
-        income: &str,
-        weight: &str,
+        (table, group, income, weight): RangeColumns<'_>,
         ranges: usize,
     ) -> Result<Plan, SqlError> {
         let valid =
@@ -174,10 +174,7 @@ impl Plan {
     async fn sums(
         &self,
         ctx: &SessionContext,
-        table: &str,
-        group: &str,
-        income: &str,
-        weight: &str,
+        (table, group, income, weight): RangeColumns<'_>,
     ) -> Result<BTreeMap<String, Vec<(i64, [f64; 4])>>, SqlError> {
         let Plan { range, valid } = self;
         let sums = ctx
@@ -214,7 +211,7 @@ impl Plan {
     async fn rows(
         &self,
         ctx: &SessionContext,
-        (table, group, income, weight): (&str, &str, &str, &str),
+        (table, group, income, weight): RangeColumns<'_>,
         g: &str,
         r: i64,
     ) -> Result<Distribution, SqlError> {
@@ -248,14 +245,11 @@ impl Plan {
 /// negative weight…).
 pub async fn gini_by_ranges(
     ctx: &SessionContext,
-    table: &str,
-    group: &str,
-    income: &str,
-    weight: &str,
+    cols: RangeColumns<'_>,
     ranges: usize,
 ) -> Result<BTreeMap<String, f64>, SqlError> {
-    let plan = Plan::new(ctx, table, group, income, weight, ranges).await?;
-    let by = plan.sums(ctx, table, group, income, weight).await?;
+    let plan = Plan::new(ctx, cols, ranges).await?;
+    let by = plan.sums(ctx, cols).await?;
     Ok(by
         .into_iter()
         .map(|(g, parts)| {
@@ -283,7 +277,7 @@ pub async fn gini_by_ranges(
 /// As [`gini_by_ranges`]; `p` outside [0, 1].
 pub async fn quantile_by_ranges(
     ctx: &SessionContext,
-    (table, group, income, weight): (&str, &str, &str, &str),
+    cols: RangeColumns<'_>,
     p: f64,
     ranges: usize,
 ) -> Result<BTreeMap<String, f64>, SqlError> {
@@ -292,9 +286,8 @@ pub async fn quantile_by_ranges(
             "quantile: p must be in [0, 1], got {p}"
         ))));
     }
-    let plan = Plan::new(ctx, table, group, income, weight, ranges).await?;
-    let by = plan.sums(ctx, table, group, income, weight).await?;
-    let cols = (table, group, income, weight);
+    let plan = Plan::new(ctx, cols, ranges).await?;
+    let by = plan.sums(ctx, cols).await?;
     let mut out = BTreeMap::new();
     for (g, parts) in by {
         let n: f64 = parts.iter().map(|(_, s)| s[0]).sum();

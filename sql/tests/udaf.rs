@@ -334,7 +334,9 @@ fn gini_by_income_ranges_equals_the_library() {
     for ranges in [1, 4, 16, 2_000] {
         let got = rt
             .block_on(gongfu_sql::gini_by_ranges(
-                &ctx, "hh", "county", "income", "weight", ranges,
+                &ctx,
+                ("hh", "county", "income", "weight"),
+                ranges,
             ))
             .expect("ranges");
         assert_eq!(got.len(), want.len(), "{ranges} ranges");

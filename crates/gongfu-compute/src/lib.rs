@@ -328,6 +328,57 @@ pub struct Report {
     pub meta: serde_json::Map<String, serde_json::Value>,
 }
 
+impl ResultRow {
+    /// The row of one part of an estimate in the domain `by` (variable,
+    /// level pairs; empty for the whole population), without SE or interval.
+    pub fn from_estimate(
+        e: gongfu_measures::Estimate,
+        by: &[(String, String)],
+        measure_index: usize,
+    ) -> ResultRow {
+        ResultRow {
+            measure: e.measure.to_string(),
+            params: e
+                .params
+                .iter()
+                .map(|(k, v)| (k.clone(), param_json(v)))
+                .collect(),
+            by: by
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::from(v.clone())))
+                .collect(),
+            value: e.value,
+            se: None,
+            ci: None,
+            n: e.n,
+            population: e.population,
+            excluded: e.excluded,
+            measure_index,
+        }
+    }
+}
+
+/// The label of a domain in messages and `meta.skipped`: `county=A, urban=1`;
+/// `None` for the whole population.
+pub fn domain_label(by: &[(String, String)]) -> Option<String> {
+    (!by.is_empty()).then(|| {
+        by.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
+/// One entry of `meta.skipped` (with `skip_undefined`): the measure, the
+/// domain's label (empty for the whole population) and why it was left out.
+pub fn skipped_entry(measure: &Measure, domain: Option<&str>, reason: &str) -> serde_json::Value {
+    let mut s = serde_json::Map::new();
+    s.insert("measure".into(), measure.to_string().into());
+    s.insert("domain".into(), domain.unwrap_or_default().into());
+    s.insert("reason".into(), reason.into());
+    s.into()
+}
+
 /// A parameter value as JSON: integral numbers as integers, relative lines as text.
 pub fn param_json(v: &ParamValue) -> serde_json::Value {
     match v {
@@ -568,12 +619,7 @@ fn evaluate(
         .with_whole(whole)
         .with_rule(spec.rule)
         .with_nonpositive(spec.nonpositive);
-    let label = (!by.is_empty()).then(|| {
-        by.iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    });
+    let label = domain_label(by);
     let in_domain = |e: ComputeError| match e {
         ComputeError::Measure { source, .. } => ComputeError::Measure {
             domain: label.clone(),
@@ -599,11 +645,7 @@ fn evaluate(
                     if spec.skip_undefined =>
                 {
                     for m in &spec.measures {
-                        let mut s = serde_json::Map::new();
-                        s.insert("measure".into(), m.to_string().into());
-                        s.insert("domain".into(), label.clone().unwrap_or_default().into());
-                        s.insert("reason".into(), source.to_string().into());
-                        skipped.push(s.into());
+                        skipped.push(skipped_entry(m, label.as_deref(), &source.to_string()));
                     }
                     return Ok(());
                 }
@@ -640,11 +682,7 @@ fn evaluate(
         let (est, ses) = match estimate() {
             Ok(x) => x,
             Err(ComputeError::Measure { domain, source }) if spec.skip_undefined => {
-                let mut s = serde_json::Map::new();
-                s.insert("measure".into(), m.to_string().into());
-                s.insert("domain".into(), domain.unwrap_or_default().into());
-                s.insert("reason".into(), source.to_string().into());
-                skipped.push(s.into());
+                skipped.push(skipped_entry(m, domain.as_deref(), &source.to_string()));
                 continue;
             }
             Err(e) => return Err(e),
@@ -656,33 +694,18 @@ fn evaluate(
             _ => (f64::INFINITY, 0.95),
         };
         rows.extend(est.into_iter().zip(ses).map(|(e, se)| {
-            ResultRow {
-                measure: e.measure.to_string(),
-                params: e
-                    .params
-                    .iter()
-                    .map(|(k, v)| (k.clone(), param_json(v)))
-                    .collect(),
-                by: by
-                    .iter()
-                    .map(|(k, v)| (k.clone(), serde_json::Value::from(v.clone())))
-                    .collect(),
-                value: e.value,
-                ci: se.map(|s| match s {
-                    Se::Linear(s) => {
-                        let ci = confidence_interval(e.value, s, level, df);
-                        [ci.lo, ci.hi]
-                    }
-                    Se::Interval { lo, hi, .. } => [lo, hi],
-                }),
-                se: se.map(|s| match s {
-                    Se::Linear(s) | Se::Interval { se: s, .. } => s,
-                }),
-                n: e.n,
-                population: e.population,
-                excluded: e.excluded,
-                measure_index: mi,
-            }
+            let mut row = ResultRow::from_estimate(e, by, mi);
+            row.ci = se.map(|s| match s {
+                Se::Linear(s) => {
+                    let ci = confidence_interval(row.value, s, level, df);
+                    [ci.lo, ci.hi]
+                }
+                Se::Interval { lo, hi, .. } => [lo, hi],
+            });
+            row.se = se.map(|s| match s {
+                Se::Linear(s) | Se::Interval { se: s, .. } => s,
+            });
+            row
         }));
     }
     Ok(())
