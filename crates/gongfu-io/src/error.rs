@@ -43,6 +43,24 @@ pub enum IoError {
         file: String,
     },
 
+    /// A directory given as input holds no data file.
+    #[error("{file}: a directory without .csv, .parquet or .pq files")]
+    NoDataFiles {
+        /// The directory.
+        file: String,
+    },
+
+    /// A directory given as input holds files of both formats.
+    #[error("{file}: a directory of mixed formats ({first}, {other}); give the format to read")]
+    MixedFormats {
+        /// The directory.
+        file: String,
+        /// Its first data file.
+        first: String,
+        /// A file of another format.
+        other: String,
+    },
+
     /// A CSV file has no header row (it is empty).
     #[error("{file}: empty file, no header row")]
     NoHeader {
@@ -299,6 +317,8 @@ impl IoError {
             IoError::Open { file, .. }
             | IoError::Read { file, .. }
             | IoError::UnknownFormat { file }
+            | IoError::NoDataFiles { file }
+            | IoError::MixedFormats { file, .. }
             | IoError::NoHeader { file }
             | IoError::MissingColumn { file, .. }
             | IoError::DuplicateColumn { file, .. }

@@ -60,6 +60,7 @@
 #![deny(missing_docs)]
 
 mod csv_read;
+mod dir;
 mod error;
 mod parquet_read;
 mod progress;
@@ -228,12 +229,31 @@ pub struct Table {
     pub columns: Vec<Column>,
 }
 
-/// Reads the requested columns of a CSV or Parquet file.
+/// Reads the requested columns of a CSV or Parquet file, or of a directory
+/// of them.
 ///
 /// Only the requested columns are converted (and, for Parquet, decoded), so
 /// memory is proportional to them. The result has one column per request, in
 /// request order; a name may be requested more than once.
+///
+/// A directory is read as one table: its data files (`.csv`, `.parquet`,
+/// `.pq`; only those of `opts.format` when given; names starting with `.` or
+/// `_` left out) concatenated in file-name order, key columns with one set of
+/// levels (first appearance across the files). The files must be of one
+/// format; errors name the part file and its own row.
 pub fn read_columns(
+    path: &Path,
+    requests: &[ColumnRequest],
+    opts: &ReadOptions,
+) -> Result<Table, IoError> {
+    if path.is_dir() {
+        return dir::read_columns(path, requests, opts);
+    }
+    read_file(path, requests, opts)
+}
+
+/// [`read_columns`] of one file.
+pub(crate) fn read_file(
     path: &Path,
     requests: &[ColumnRequest],
     opts: &ReadOptions,
@@ -244,8 +264,13 @@ pub fn read_columns(
     }
 }
 
-/// The column names of a CSV or Parquet file, in file order.
+/// The column names of a CSV or Parquet file, in file order (of a
+/// directory: of its first data file, see [`read_columns`]).
 pub fn column_names(path: &Path, opts: &ReadOptions) -> Result<Vec<String>, IoError> {
+    if path.is_dir() {
+        let first = dir::files(path, opts)?.remove(0);
+        return column_names(&first, opts);
+    }
     match Format::resolve(opts.format, path)? {
         Format::Csv => csv_read::column_names(path, opts),
         Format::Parquet => parquet_read::column_names(path),

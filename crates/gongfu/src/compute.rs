@@ -24,7 +24,8 @@ pub enum InFormat {
 
 #[derive(Debug, Args)]
 pub struct ComputeArgs {
-    /// Input file (.csv or .parquet); may come from --config.
+    /// Input file (.csv or .parquet), or a directory of such part files read
+    /// as one table (in file-name order); may come from --config.
     #[arg(long)]
     input: Option<PathBuf>,
     /// Input format when the extension does not tell.

@@ -107,6 +107,47 @@ fn compute_json_golden_and_equal_to_reference() {
 }
 
 #[test]
+fn a_directory_of_parts_reads_as_the_whole_file() {
+    let input = data("households.csv");
+    let text = std::fs::read_to_string(&input).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let dir = tempfile::tempdir().unwrap();
+    for (k, part) in rows.chunks(rows.len() / 3 + 1).enumerate() {
+        let body = format!("{header}\n{}\n", part.join("\n"));
+        std::fs::write(dir.path().join(format!("part-{k}.csv")), body).unwrap();
+    }
+    let results = |path: &Path| {
+        let out = run_ok(&[
+            "compute",
+            "--input",
+            path.to_str().unwrap(),
+            "--income",
+            "pc_income",
+            "--weight",
+            "pweight",
+            "--strata",
+            "stratum",
+            "--psu",
+            "psu",
+            "--se",
+            "--by",
+            "county",
+            "--measures",
+            HEADLINE,
+            "--format",
+            "json",
+        ]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["results"].clone()
+    };
+    let whole = results(&input);
+    assert!(whole.as_array().unwrap().len() > 100);
+    assert_eq!(results(dir.path()), whole);
+}
+
+#[test]
 fn compute_by_domain_csv_and_table_golden() {
     let input = data("households.csv");
     let args = |fmt: &'static str| {
