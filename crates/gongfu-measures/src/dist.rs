@@ -1,6 +1,7 @@
 //! The sorted weighted distribution that every measure reads.
 
 use crate::error::{MeasureError, Result};
+use crate::sort::sorted_records;
 use crate::sum::{Acc, CHUNK, PAR_MIN, sum_range};
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -95,15 +96,19 @@ fn validate(x: &[f64], w: Option<&[f64]>) -> Result<()> {
     Ok(())
 }
 
-/// Sorts (value, weight, payload) records canonically — by value, ties by
-/// weight, then by payload — and splits them into the three columns.
-fn sort_records<P, C>(mut r: Vec<(f64, f64, P)>, payload: C) -> (Vec<f64>, Vec<f64>, Vec<P>)
+/// Sorts `n` (value, weight, payload) records `make(i)` canonically — by
+/// value, ties by weight, then by payload — and splits them into the three
+/// columns.
+fn sort_records<P, M, C>(x: &[f64], make: M, payload: C) -> (Vec<f64>, Vec<f64>, Vec<P>)
 where
-    P: Send + Sync + Copy,
-    C: Fn(&P, &P) -> std::cmp::Ordering + Sync + Copy,
+    P: Send + Sync + Copy + Default,
+    M: Fn(usize) -> (f64, f64, P) + Sync,
+    C: Fn(&P, &P) -> std::cmp::Ordering + Sync,
 {
-    sort_canonical(
-        &mut r,
+    let r = sorted_records(
+        x.len(),
+        |i| x[i],
+        make,
         |a| a.0,
         |a, b| a.1.total_cmp(&b.1).then_with(|| payload(&a.2, &b.2)),
     );
@@ -111,58 +116,6 @@ where
     let ws: Vec<f64> = r.par_iter().map(|t| t.1).collect();
     let ps: Vec<P> = r.par_iter().map(|t| t.2).collect();
     (xs, ws, ps)
-}
-
-/// Sorts by value (parallel when the pool has several threads), then puts every
-/// run of equal values in the canonical order `tie` — so the result depends on
-/// neither the input order nor the thread count.
-fn sort_canonical<T, K, C>(v: &mut [T], key: K, tie: C)
-where
-    T: Send + Copy,
-    K: Fn(&T) -> f64 + Sync + Copy,
-    C: Fn(&T, &T) -> std::cmp::Ordering + Sync + Copy,
-{
-    let by_value = |a: &T, b: &T| key(a).total_cmp(&key(b));
-    if v.len() >= PAR_MIN && rayon::current_num_threads() > 1 {
-        v.par_sort_unstable_by(by_value);
-    } else {
-        v.sort_unstable_by(by_value);
-    }
-    // chunk boundaries that never split a run of equal values
-    let n = v.len();
-    let mut bounds = vec![0usize];
-    let mut b = CHUNK;
-    while b < n {
-        while b < n && key(&v[b - 1]).to_bits() == key(&v[b]).to_bits() {
-            b += 1;
-        }
-        if b < n {
-            bounds.push(b);
-        }
-        b += CHUNK;
-    }
-    bounds.push(n);
-    let mut chunks: Vec<&mut [T]> = Vec::with_capacity(bounds.len());
-    let mut rest = v;
-    for pair in bounds.windows(2) {
-        let (head, tail) = rest.split_at_mut(pair[1] - pair[0]);
-        chunks.push(head);
-        rest = tail;
-    }
-    chunks.into_par_iter().for_each(|c| {
-        let mut i = 0;
-        while i < c.len() {
-            let bits = key(&c[i]).to_bits();
-            let mut j = i + 1;
-            while j < c.len() && key(&c[j]).to_bits() == bits {
-                j += 1;
-            }
-            if j - i > 1 {
-                c[i..j].sort_unstable_by(tie);
-            }
-            i = j;
-        }
-    });
 }
 
 /// Builds a [`Distribution`] with columns attached (see [`Distribution::builder`]).
@@ -250,12 +203,12 @@ impl<'a> Builder<'a> {
             }
         }
         if cats.is_empty() && nums.is_empty() && !keep_rows {
-            let mut p: Vec<(f64, f64)> = match &w {
-                Some(w) => x.par_iter().copied().zip(w.par_iter().copied()).collect(),
-                None => x.par_iter().map(|&v| (v, 1.0)).collect(),
+            let by_weight = |a: &(f64, f64), b: &(f64, f64)| a.1.total_cmp(&b.1);
+            let p: Vec<(f64, f64)> = match &w {
+                Some(w) => sorted_records(n, |i| x[i], |i| (x[i], w[i]), |a| a.0, by_weight),
+                None => sorted_records(n, |i| x[i], |i| (x[i], 1.0), |a| a.0, by_weight),
             };
             drop((x, w));
-            sort_canonical(&mut p, |a| a.0, |a, b| a.1.total_cmp(&b.1));
             let xs: Vec<f64> = p.par_iter().map(|t| t.0).collect();
             let ws: Vec<f64> = p.par_iter().map(|t| t.1).collect();
             drop(p);
@@ -268,9 +221,14 @@ impl<'a> Builder<'a> {
             // unweighted (a register): 16-byte (value, code) records, weights all 1
             let mut cats = cats;
             let (name, codes, levels) = cats.pop().unwrap_or_default();
-            let mut r: Vec<(f64, u32)> = (0..n).into_par_iter().map(|i| (x[i], codes[i])).collect();
+            let r: Vec<(f64, u32)> = sorted_records(
+                n,
+                |i| x[i],
+                |i| (x[i], codes[i]),
+                |a| a.0,
+                |a, b| a.1.cmp(&b.1),
+            );
             drop((x, codes));
-            sort_canonical(&mut r, |a| a.0, |a, b| a.1.cmp(&b.1));
             let xs: Vec<f64> = r.par_iter().map(|t| t.0).collect();
             let payload: Vec<u32> = r.par_iter().map(|t| t.1).collect();
             drop(r);
@@ -290,12 +248,9 @@ impl<'a> Builder<'a> {
         if cats.is_empty() && nums.len() == 1 && !keep_rows {
             let mut nums = nums;
             let (name, values) = nums.pop().unwrap_or_default();
-            let r: Vec<(f64, f64, f64)> = (0..n)
-                .into_par_iter()
-                .map(|i| (x[i], weight(i), values[i]))
-                .collect();
+            let (xs, ws, payload) =
+                sort_records(&x, |i| (x[i], weight(i), values[i]), f64::total_cmp);
             drop((x, w, values));
-            let (xs, ws, payload) = sort_records(r, f64::total_cmp);
             let mut d = Distribution::from_sorted_parts(xs, ws, None);
             d.nums = Arc::new(vec![Numeric {
                 name,
@@ -303,24 +258,17 @@ impl<'a> Builder<'a> {
             }]);
             return Ok(d);
         }
-        let r: Vec<(f64, f64, u32)> = if single {
+        let (xs, ws, payload) = if single {
             let codes = &cats[0].1;
-            (0..n)
-                .into_par_iter()
-                .map(|i| (x[i], weight(i), codes[i]))
-                .collect()
+            sort_records(&x, |i| (x[i], weight(i), codes[i]), u32::cmp)
         } else {
-            (0..n)
-                .into_par_iter()
-                .map(|i| (x[i], weight(i), i as u32))
-                .collect()
+            sort_records(&x, |i| (x[i], weight(i), i as u32), u32::cmp)
         };
         drop((x, w));
         let mut cats = cats;
         if single {
             cats[0].1 = Cow::Borrowed(&[]);
         }
-        let (xs, ws, payload) = sort_records(r, u32::cmp);
         let mut d = Distribution::from_sorted_parts(xs, ws, None);
         if single {
             let (name, _, levels) = cats.pop().unwrap_or_default();

@@ -38,6 +38,7 @@ mod measures;
 mod params;
 mod quantile;
 mod registry;
+mod sort;
 pub mod sum;
 
 pub use ctx::{Ctx, NonPositive};
