@@ -7,6 +7,7 @@ use gongfu_synth::{Households, PersonBatch, PopulationConfig, SampleConfig};
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("population_mode").args(["population", "persons"]).multiple(true))]
 pub struct SynthArgs {
     /// Output file (.csv or .parquet).
     #[arg(long)]
@@ -26,6 +27,11 @@ pub struct SynthArgs {
     /// Persons in the population register (implies --population).
     #[arg(long)]
     persons: Option<u64>,
+    /// Write the register as this many Parquet part files
+    /// (part-00000.parquet, …) in the --output directory, for engines that
+    /// read a table from many files; every reader of gongfu takes the directory.
+    #[arg(long, requires = "population_mode")]
+    parts: Option<usize>,
     /// Year of the population register.
     #[arg(long, default_value_t = 2022)]
     year: u16,
@@ -109,6 +115,85 @@ fn sample_columns(h: &Households) -> (Vec<(String, OutKind)>, Vec<OutColumn>) {
     (schema, cols)
 }
 
+fn population_error(e: gongfu_synth::PopulationError<gongfu_io::IoError>) -> anyhow::Error {
+    match e {
+        gongfu_synth::PopulationError::Config(c) => anyhow!("{c}"),
+        gongfu_synth::PopulationError::Sink(io) => anyhow!("{io}"),
+    }
+}
+
+/// Rows `a..b` of a batch's columns.
+fn slice_columns(cols: &[OutColumn], a: usize, b: usize) -> Vec<OutColumn> {
+    cols.iter()
+        .map(|c| match c {
+            OutColumn::F64(v) => OutColumn::F64(v[a..b].to_vec()),
+            OutColumn::OptF64(v) => OutColumn::OptF64(v[a..b].to_vec()),
+            OutColumn::I64(v) => OutColumn::I64(v[a..b].to_vec()),
+            OutColumn::Str(v) => OutColumn::Str(v[a..b].to_vec()),
+        })
+        .collect()
+}
+
+/// The register as `parts` Parquet files of (nearly) equal row counts in a
+/// new directory `dir`, written in a temporary sibling directory renamed at
+/// the end (nothing is left behind on failure).
+fn write_parts(cfg: &PopulationConfig, dir: &std::path::Path, parts: usize) -> Result<()> {
+    if parts == 0 || parts as u64 > cfg.persons {
+        bail!(
+            "--parts must be between 1 and the number of persons ({}), got {parts}",
+            cfg.persons
+        );
+    }
+    if dir.exists() {
+        bail!(
+            "{}: already exists; --parts writes a new directory",
+            dir.display()
+        );
+    }
+    let name = dir
+        .file_name()
+        .ok_or_else(|| anyhow!("{}: not a directory name", dir.display()))?
+        .to_string_lossy()
+        .into_owned();
+    let tmp = dir.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).map_err(|e| anyhow!("{}: cannot create: {e}", tmp.display()))?;
+    let result = (|| -> Result<()> {
+        // part k holds register rows [k·N/parts, (k+1)·N/parts)
+        let end_of = |k: usize| ((k as u128 + 1) * cfg.persons as u128 / parts as u128) as u64;
+        let schema = person_schema();
+        let open = |k: usize| {
+            TableWriter::create(&tmp.join(format!("part-{k:05}.parquet")), None, &schema)
+        };
+        let mut writer = open(0)?;
+        let (mut part, mut row) = (0, 0u64);
+        gongfu_synth::population(cfg, |batch| {
+            let cols = person_columns(batch);
+            let n = cols.first().map_or(0, OutColumn::len);
+            let mut at = 0;
+            while at < n {
+                if row == end_of(part) {
+                    let full = std::mem::replace(&mut writer, open(part + 1)?);
+                    full.finish()?;
+                    part += 1;
+                }
+                let take = ((end_of(part) - row) as usize).min(n - at);
+                writer.write_batch(slice_columns(&cols, at, at + take))?;
+                at += take;
+                row += take as u64;
+            }
+            Ok(())
+        })
+        .map_err(population_error)?;
+        writer.finish()?;
+        std::fs::rename(&tmp, dir).map_err(|e| anyhow!("{}: cannot create: {e}", dir.display()))?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
 fn person_schema() -> Vec<(String, OutKind)> {
     use OutKind::*;
     [
@@ -152,14 +237,14 @@ pub fn run(a: SynthArgs) -> Result<()> {
             year: a.year,
             ..PopulationConfig::default()
         };
-        let mut w = TableWriter::create(&a.output, None, &person_schema())?;
-        gongfu_synth::population(&cfg, |batch| w.write_batch(person_columns(batch))).map_err(
-            |e| match e {
-                gongfu_synth::PopulationError::Config(c) => anyhow!("{c}"),
-                gongfu_synth::PopulationError::Sink(io) => anyhow!("{io}"),
-            },
-        )?;
-        w.finish()?;
+        if let Some(parts) = a.parts {
+            write_parts(&cfg, &a.output, parts)?;
+        } else {
+            let mut w = TableWriter::create(&a.output, None, &person_schema())?;
+            gongfu_synth::population(&cfg, |batch| w.write_batch(person_columns(batch)))
+                .map_err(population_error)?;
+            w.finish()?;
+        }
         eprintln!(
             "wrote {} persons ({} register) to {}",
             cfg.persons,

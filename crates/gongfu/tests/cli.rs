@@ -679,6 +679,78 @@ fn synth_is_deterministic() {
         p.to_str().unwrap(),
     ]);
     assert_eq!(std::fs::read_to_string(&p).unwrap().lines().count(), 50_001);
+
+    // the same register as part files: the same figures through the directory
+    let parts = dir.path().join("parts");
+    let pq = dir.path().join("pop.parquet");
+    for out in [&parts, &pq] {
+        let mut args = vec![
+            "synth",
+            "--persons",
+            "50000",
+            "--output",
+            out.to_str().unwrap(),
+        ];
+        if out == &parts {
+            args.extend(["--parts", "7"]);
+        }
+        run_ok(&args);
+    }
+    let names: Vec<String> = std::fs::read_dir(&parts)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 7, "{names:?}");
+    assert!(names.contains(&"part-00006.parquet".to_string()));
+    let figures = |input: &Path| {
+        run_ok(&[
+            "compute",
+            "--input",
+            input.to_str().unwrap(),
+            "--income",
+            "pc_income",
+            "--measures",
+            "gini,median,arpr",
+            "--by",
+            "county",
+            "--format",
+            "csv",
+            "--quiet",
+        ])
+    };
+    assert_eq!(figures(&parts), figures(&pq));
+    // refused: an existing directory, more parts than persons, no register
+    let e = run_err(&[
+        "synth",
+        "--persons",
+        "50",
+        "--parts",
+        "2",
+        "--output",
+        parts.to_str().unwrap(),
+    ]);
+    assert!(e.contains("already exists"), "{e}");
+    let fresh = dir.path().join("fresh");
+    let e = run_err(&[
+        "synth",
+        "--persons",
+        "5",
+        "--parts",
+        "6",
+        "--output",
+        fresh.to_str().unwrap(),
+    ]);
+    assert!(
+        e.contains("--parts must be between 1 and the number of persons (5)"),
+        "{e}"
+    );
+    assert!(!fresh.exists());
+    let out = gongfu()
+        .args(["synth", "--parts", "2", "--output", fresh.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--population"));
 }
 
 #[test]
