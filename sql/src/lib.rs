@@ -48,9 +48,13 @@
 
 #![deny(missing_docs)]
 
+mod influence;
 mod ranges;
 mod udaf;
 
+pub use influence::{
+    INFLUENCE, InfluenceUdwf, SeColumns, column_values, influence, linearised_se, linearised_se_sql,
+};
 pub use ranges::{
     RANGE_SUMS, RangeColumns, RangeSums, gini_by_ranges, quantile_by_ranges, range_sums,
 };
@@ -72,13 +76,15 @@ pub enum SqlError {
     Runtime(String),
 }
 
-/// Registers every function of [`udafs`] on `ctx`, and the per-range
-/// reduction of [`gini_by_ranges`] ([`RANGE_SUMS`]).
+/// Registers every function of [`udafs`] on `ctx`, the per-range
+/// reduction of [`gini_by_ranges`] ([`RANGE_SUMS`]) and the influence
+/// window function of [`linearised_se`] ([`INFLUENCE`]).
 pub fn register(ctx: &SessionContext) {
     for f in udafs() {
         ctx.register_udaf(f);
     }
     ctx.register_udaf(range_sums());
+    ctx.register_udwf(influence());
 }
 
 /// A session with the functions registered that can also read files named
