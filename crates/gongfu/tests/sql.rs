@@ -1,7 +1,9 @@
-//! The SQL functions' test suite (`sql/`, DataFusion UDAFs), built by
+//! The SQL functions' test suite (`sql/`: DataFusion functions, and the
+//! same on a Ballista cluster of a scheduler and two executor processes), built by
 //! `ci/build-sql.sh` in the target directory it keeps between runs
 //! (`$GONGFU_SQL_TARGET`, by default `~/.cache/gongfu/sql-target`) and run
-//! here with `cargo test --manifest-path sql/Cargo.toml`.
+//! here with `cargo test --manifest-path sql/Cargo.toml --workspace` (one
+//! feature set for DataFusion, so the build script's artifacts serve).
 //!
 //! Without that build the test says so and passes, so that `cargo test`
 //! needs only the root workspace; with `GONGFU_REQUIRE_SQL=1` (CI, after
@@ -36,7 +38,13 @@ fn sql_functions_tests() {
     };
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
-        .args(["test", "--manifest-path", "sql/Cargo.toml", "--offline"])
+        .args([
+            "test",
+            "--manifest-path",
+            "sql/Cargo.toml",
+            "--workspace",
+            "--offline",
+        ])
         .current_dir(&root)
         .env("CARGO_TARGET_DIR", &target)
         .status()
