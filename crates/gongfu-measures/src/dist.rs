@@ -1,7 +1,7 @@
 //! The sorted weighted distribution that every measure reads.
 
 use crate::error::{MeasureError, Result};
-use crate::sort::sorted_records;
+use crate::sort::sorted_columns;
 use crate::sum::{Acc, CHUNK, PAR_MIN, sum_range};
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -96,25 +96,20 @@ fn validate(x: &[f64], w: Option<&[f64]>) -> Result<()> {
     Ok(())
 }
 
-/// Sorts `n` (value, weight, payload) records `make(i)` canonically — by
-/// value, ties by weight, then by payload — and splits them into the three
+/// Sorts the (value, weight, payload) records `(x[i], make(i))`
+/// canonically — by value, ties by weight, then by payload — as three
 /// columns.
 fn sort_records<P, M, C>(x: &[f64], make: M, payload: C) -> (Vec<f64>, Vec<f64>, Vec<P>)
 where
     P: Send + Sync + Copy + Default,
-    M: Fn(usize) -> (f64, f64, P) + Sync,
+    M: Fn(usize) -> (f64, P) + Sync,
     C: Fn(&P, &P) -> std::cmp::Ordering + Sync,
 {
-    let r = sorted_records(
-        x.len(),
-        |i| x[i],
-        make,
-        |a| a.0,
-        |a, b| a.1.total_cmp(&b.1).then_with(|| payload(&a.2, &b.2)),
-    );
-    let xs: Vec<f64> = r.par_iter().map(|t| t.0).collect();
-    let ws: Vec<f64> = r.par_iter().map(|t| t.1).collect();
-    let ps: Vec<P> = r.par_iter().map(|t| t.2).collect();
+    let (xs, rest) = sorted_columns(x.len(), |i| x[i], make, |a, b| {
+        a.0.total_cmp(&b.0).then_with(|| payload(&a.1, &b.1))
+    });
+    let ws: Vec<f64> = rest.par_iter().map(|t| t.0).collect();
+    let ps: Vec<P> = rest.par_iter().map(|t| t.1).collect();
     (xs, ws, ps)
 }
 
@@ -203,15 +198,11 @@ impl<'a> Builder<'a> {
             }
         }
         if cats.is_empty() && nums.is_empty() && !keep_rows {
-            let by_weight = |a: &(f64, f64), b: &(f64, f64)| a.1.total_cmp(&b.1);
-            let p: Vec<(f64, f64)> = match &w {
-                Some(w) => sorted_records(n, |i| x[i], |i| (x[i], w[i]), |a| a.0, by_weight),
-                None => sorted_records(n, |i| x[i], |i| (x[i], 1.0), |a| a.0, by_weight),
+            let (xs, ws) = match &w {
+                Some(w) => sorted_columns(n, |i| x[i], |i| w[i], f64::total_cmp),
+                None => sorted_columns(n, |i| x[i], |_| 1.0, f64::total_cmp),
             };
             drop((x, w));
-            let xs: Vec<f64> = p.par_iter().map(|t| t.0).collect();
-            let ws: Vec<f64> = p.par_iter().map(|t| t.1).collect();
-            drop(p);
             return Ok(Distribution::from_sorted_parts(xs, ws, None));
         }
         // One category and nothing else: carry its code through the sort
@@ -221,17 +212,8 @@ impl<'a> Builder<'a> {
             // unweighted (a register): 16-byte (value, code) records, weights all 1
             let mut cats = cats;
             let (name, codes, levels) = cats.pop().unwrap_or_default();
-            let r: Vec<(f64, u32)> = sorted_records(
-                n,
-                |i| x[i],
-                |i| (x[i], codes[i]),
-                |a| a.0,
-                |a, b| a.1.cmp(&b.1),
-            );
+            let (xs, payload) = sorted_columns(n, |i| x[i], |i| codes[i], u32::cmp);
             drop((x, codes));
-            let xs: Vec<f64> = r.par_iter().map(|t| t.0).collect();
-            let payload: Vec<u32> = r.par_iter().map(|t| t.1).collect();
-            drop(r);
             let mut d = Distribution::from_sorted_parts(xs, vec![1.0; n], None);
             d.cats = Arc::new(vec![Category {
                 name,
@@ -249,7 +231,7 @@ impl<'a> Builder<'a> {
             let mut nums = nums;
             let (name, values) = nums.pop().unwrap_or_default();
             let (xs, ws, payload) =
-                sort_records(&x, |i| (x[i], weight(i), values[i]), f64::total_cmp);
+                sort_records(&x, |i| (weight(i), values[i]), f64::total_cmp);
             drop((x, w, values));
             let mut d = Distribution::from_sorted_parts(xs, ws, None);
             d.nums = Arc::new(vec![Numeric {
@@ -260,9 +242,9 @@ impl<'a> Builder<'a> {
         }
         let (xs, ws, payload) = if single {
             let codes = &cats[0].1;
-            sort_records(&x, |i| (x[i], weight(i), codes[i]), u32::cmp)
+            sort_records(&x, |i| (weight(i), codes[i]), u32::cmp)
         } else {
-            sort_records(&x, |i| (x[i], weight(i), i as u32), u32::cmp)
+            sort_records(&x, |i| (weight(i), i as u32), u32::cmp)
         };
         drop((x, w));
         let mut cats = cats;

@@ -3,26 +3,30 @@
 //! by a record-specific rule — so that the result depends on neither the input
 //! order nor the number of threads.
 //!
-//! Large inputs are sorted by value buckets (a most-significant-digit radix
-//! pass): the value's bits, mapped so that unsigned order is the total order,
-//! minus the smallest, give each record a bucket from their top
+//! Large inputs are sorted by value buckets (most-significant-digit radix
+//! passes): the value's bits, mapped so that unsigned order is the total
+//! order, minus the smallest, give each record a bucket from their top
 //! [`BUCKET_BITS`] bits; one counting pass per thread and one scattering pass
-//! build the records directly in bucket order (no copy beyond the records
-//! themselves), and the buckets, independent of one another, are sorted in
-//! parallel — each by the next [`SUB_BITS`] bits, then comparison-sorted in
-//! pieces that fit in cache. Floating-point bit patterns are close to
-//! logarithmic, which suits incomes: buckets are narrow where the data are
-//! dense. Any data are sorted correctly: a bucket that holds most of the
-//! records (many equal values) is sorted with the parallel comparison sort.
+//! build the records directly in bucket order. The buckets, independent of
+//! one another, are then sorted in parallel, each in cache: a second
+//! counting pass on the next bits (about as many values of that digit as the
+//! bucket has records, at most [`SUB_BITS`] bits) leaves pieces of one or two
+//! records, which a comparison sort finishes (value, then the tie rule), and
+//! the bucket is written out straight into the two output columns.
+//! Floating-point bit patterns are close to logarithmic, which suits incomes:
+//! buckets are narrow where the data are dense. Any data are sorted
+//! correctly: a bucket that holds most of the records (many equal values) is
+//! sorted with the parallel comparison sort.
 
 use crate::sum::PAR_MIN;
+
 use rayon::prelude::*;
 use std::cmp::Ordering;
 
 /// Bits of the first (bucket) digit: at most 4,096 buckets.
 const BUCKET_BITS: u32 = 12;
-/// Bits of the second digit, inside a bucket.
-const SUB_BITS: u32 = 8;
+/// Most bits of the second digit, inside a bucket.
+const SUB_BITS: u32 = 16;
 /// Buckets (or pieces) up to this size are comparison-sorted directly.
 const SMALL: usize = 48;
 
@@ -33,22 +37,22 @@ fn ordered_bits(v: f64) -> u64 {
     if b >> 63 == 1 { !b } else { b | (1 << 63) }
 }
 
-/// `n` records `make(i)` sorted by `key` (total order), ties by `tie`.
-/// `value(i)` must equal `key(&make(i))`; it lets the counting pass read one
-/// column instead of building the record.
-pub(crate) fn sorted_records<T, V, M, K, C>(n: usize, value: V, make: M, key: K, tie: C) -> Vec<T>
+/// The records `(value(i), make(i))` for `i < n` sorted by value (total
+/// order), ties by `tie` on the rest, returned as two columns: the sorted
+/// values and the rest in the same order.
+pub(crate) fn sorted_columns<R, V, M, C>(n: usize, value: V, make: M, tie: C) -> (Vec<f64>, Vec<R>)
 where
-    T: Copy + Send + Sync + Default,
+    R: Copy + Send + Sync + Default,
     V: Fn(usize) -> f64 + Sync,
-    M: Fn(usize) -> T + Sync,
-    K: Fn(&T) -> f64 + Sync,
-    C: Fn(&T, &T) -> Ordering + Sync,
+    M: Fn(usize) -> R + Sync,
+    C: Fn(&R, &R) -> Ordering + Sync,
 {
-    let full = |a: &T, b: &T| key(a).total_cmp(&key(b)).then_with(|| tie(a, b));
+    let full = |a: &(f64, R), b: &(f64, R)| a.0.total_cmp(&b.0).then_with(|| tie(&a.1, &b.1));
+    let record = |i: usize| (value(i), make(i));
     if n < PAR_MIN {
-        let mut r: Vec<T> = (0..n).map(&make).collect();
+        let mut r: Vec<(f64, R)> = (0..n).map(record).collect();
         r.sort_unstable_by(full);
-        return r;
+        return r.into_iter().unzip();
     }
     // the range of the values' bits
     let (lo, hi) = (0..n)
@@ -85,12 +89,13 @@ where
         .collect();
 
     // every chunk scatters into its own segment of every bucket
-    let mut out: Vec<T> = Vec::with_capacity(n);
-    out.par_extend((0..n).into_par_iter().map(|_| T::default()));
+    let mut out: Vec<(f64, R)> = Vec::with_capacity(n);
+    out.par_extend((0..n).into_par_iter().map(|_| (0.0, R::default())));
     let mut bounds = Vec::with_capacity(nb + 1);
     {
-        let mut segments: Vec<Vec<&mut [T]>> = (0..nt).map(|_| Vec::with_capacity(nb)).collect();
-        let mut rest: &mut [T] = &mut out;
+        let mut segments: Vec<Vec<&mut [(f64, R)]>> =
+            (0..nt).map(|_| Vec::with_capacity(nb)).collect();
+        let mut rest: &mut [(f64, R)] = &mut out;
         let mut at = 0;
         // bucket-major: bucket b holds chunk 0's records, then chunk 1's, …
         #[allow(clippy::needless_range_loop)]
@@ -112,66 +117,92 @@ where
                     let b = bucket(i);
                     // the counts guarantee room: one slot per record counted
                     if let Some((slot, tail)) = std::mem::take(&mut seg[b]).split_first_mut() {
-                        *slot = make(i);
+                        *slot = record(i);
                         seg[b] = tail;
                     }
                 }
             });
     }
 
-    // sort the buckets: huge ones (a mass of equal values) with the parallel
-    // comparison sort, the rest in parallel by the second digit
-    let mut small: Vec<&mut [T]> = Vec::with_capacity(nb);
-    let mut huge: Vec<&mut [T]> = Vec::new();
-    let mut rest: &mut [T] = &mut out;
+    // sort the buckets and write them out as the two columns: huge ones (a
+    // mass of equal values) with the parallel comparison sort, the rest in
+    // parallel by the second digit
+    let mut xs = vec![0.0; n];
+    let mut rs = vec![R::default(); n];
+    type Part<'a, R> = (&'a mut [(f64, R)], &'a mut [f64], &'a mut [R]);
+    let mut small: Vec<Part<'_, R>> = Vec::with_capacity(nb);
+    let mut huge: Vec<Part<'_, R>> = Vec::new();
+    let (mut rest, mut rest_x, mut rest_r): (&mut [(f64, R)], &mut [f64], &mut [R]) =
+        (&mut out, &mut xs, &mut rs);
     for b in 0..nb {
-        let (head, tail) = std::mem::take(&mut rest).split_at_mut(bounds[b + 1] - bounds[b]);
-        if head.len() > n / 8 && head.len() >= PAR_MIN {
-            huge.push(head);
+        let len = bounds[b + 1] - bounds[b];
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(len);
+        let (hx, tx) = std::mem::take(&mut rest_x).split_at_mut(len);
+        let (hr, tr) = std::mem::take(&mut rest_r).split_at_mut(len);
+        if len > n / 8 && len >= PAR_MIN {
+            huge.push((head, hx, hr));
         } else {
-            small.push(head);
+            small.push((head, hx, hr));
         }
-        rest = tail;
+        (rest, rest_x, rest_r) = (tail, tx, tr);
     }
-    for h in huge {
-        h.par_sort_unstable_by(full);
+    for (part, px, pr) in huge {
+        part.par_sort_unstable_by(full);
+        part.par_iter()
+            .zip(px.par_iter_mut().zip(pr.par_iter_mut()))
+            .for_each(|(r, (x, o))| (*x, *o) = *r);
     }
-    let shift2 = shift.saturating_sub(SUB_BITS);
-    let mask = (1u64 << SUB_BITS) - 1;
-    let sub = |t: &T| (((ordered_bits(key(t)) - lo) >> shift2) & mask) as usize;
     small.into_par_iter().with_min_len(16).for_each_init(
-        || (Vec::<T>::new(), vec![0usize; (1 << SUB_BITS) + 1]),
-        |(scratch, at), part| {
-            if part.len() <= SMALL || shift == 0 {
+        || (Vec::<(f64, R)>::new(), Vec::<u32>::new()),
+        |(scratch, at), (part, px, pr)| {
+            let len = part.len();
+            // the second digit: about one record per value of it (pieces
+            // of one or two records), at most SUB_BITS bits
+            let bits = (usize::BITS - len.leading_zeros())
+                .saturating_sub(1)
+                .min(SUB_BITS)
+                .min(shift);
+            let sorted: &[(f64, R)] = if len <= SMALL || bits == 0 {
                 // shift 0: one value per bucket, only the ties are left
                 part.sort_unstable_by(full);
-                return;
-            }
-            at.fill(0);
-            for t in part.iter() {
-                at[sub(t) + 1] += 1;
-            }
-            for j in 1..at.len() {
-                at[j] += at[j - 1];
-            }
-            scratch.clear();
-            scratch.resize(part.len(), T::default());
-            let mut next = at.clone();
-            for t in part.iter() {
-                let s = sub(t);
-                scratch[next[s]] = *t;
-                next[s] += 1;
-            }
-            part.copy_from_slice(scratch);
-            for j in 0..(1 << SUB_BITS) {
-                let piece = &mut part[at[j]..at[j + 1]];
-                if piece.len() > 1 {
-                    piece.sort_unstable_by(full);
+                part
+            } else {
+                let shift2 = shift - bits;
+                let mask = (1u64 << bits) - 1;
+                let sub = |t: &(f64, R)| (((ordered_bits(t.0) - lo) >> shift2) & mask) as usize;
+                let m = 1usize << bits;
+                at.clear();
+                at.resize(m + 1, 0);
+                for t in part.iter() {
+                    at[sub(t) + 1] += 1;
                 }
+                for j in 1..=m {
+                    at[j] += at[j - 1];
+                }
+                scratch.clear();
+                scratch.resize(len, (0.0, R::default()));
+                for t in part.iter() {
+                    let s = sub(t);
+                    scratch[at[s] as usize] = *t;
+                    at[s] += 1;
+                }
+                // at[s] is now the end of piece s (the start of piece s + 1)
+                let mut start = 0;
+                for &end in &at[..m] {
+                    let end = end as usize;
+                    if end - start > 1 {
+                        scratch[start..end].sort_unstable_by(full);
+                    }
+                    start = end;
+                }
+                scratch
+            };
+            for ((r, x), o) in sorted.iter().zip(px.iter_mut()).zip(pr.iter_mut()) {
+                (*x, *o) = *r;
             }
         },
     );
-    out
+    (xs, rs)
 }
 
 #[cfg(test)]
@@ -180,19 +211,13 @@ mod tests {
 
     fn check(xs: &[f64], ws: &[f64]) {
         let n = xs.len();
-        let got = sorted_records(
-            n,
-            |i| xs[i],
-            |i| (xs[i], ws[i]),
-            |r| r.0,
-            |a: &(f64, f64), b| a.1.total_cmp(&b.1),
-        );
+        let (gx, gw) = sorted_columns(n, |i| xs[i], |i| ws[i], f64::total_cmp);
         let mut want: Vec<(f64, f64)> = xs.iter().copied().zip(ws.iter().copied()).collect();
         want.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        assert_eq!(got.len(), n);
-        for (g, w) in got.iter().zip(&want) {
-            assert_eq!(g.0.to_bits(), w.0.to_bits());
-            assert_eq!(g.1.to_bits(), w.1.to_bits());
+        assert_eq!((gx.len(), gw.len()), (n, n));
+        for ((x, w), want) in gx.iter().zip(&gw).zip(&want) {
+            assert_eq!(x.to_bits(), want.0.to_bits());
+            assert_eq!(w.to_bits(), want.1.to_bits());
         }
     }
 
