@@ -1,7 +1,7 @@
 //! The sorted weighted distribution that every measure reads.
 
 use crate::error::{MeasureError, Result};
-use crate::sort::sorted_columns;
+use crate::sort::bucket_records;
 use crate::sum::{Acc, CHUNK, PAR_MIN, sum_range};
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -105,9 +105,8 @@ where
     M: Fn(usize) -> (f64, P) + Sync,
     C: Fn(&P, &P) -> std::cmp::Ordering + Sync,
 {
-    let (xs, rest) = sorted_columns(x.len(), |i| x[i], make, |a, b| {
-        a.0.total_cmp(&b.0).then_with(|| payload(&a.1, &b.1))
-    });
+    let (xs, rest) = bucket_records(x.len(), |i| x[i], make)
+        .into_columns(|a, b| a.0.total_cmp(&b.0).then_with(|| payload(&a.1, &b.1)));
     let ws: Vec<f64> = rest.par_iter().map(|t| t.0).collect();
     let ps: Vec<P> = rest.par_iter().map(|t| t.1).collect();
     (xs, ws, ps)
@@ -198,11 +197,12 @@ impl<'a> Builder<'a> {
             }
         }
         if cats.is_empty() && nums.is_empty() && !keep_rows {
-            let (xs, ws) = match &w {
-                Some(w) => sorted_columns(n, |i| x[i], |i| w[i], f64::total_cmp),
-                None => sorted_columns(n, |i| x[i], |_| 1.0, f64::total_cmp),
+            let buckets = match &w {
+                Some(w) => bucket_records(n, |i| x[i], |i| w[i]),
+                None => bucket_records(n, |i| x[i], |_| 1.0),
             };
             drop((x, w));
+            let (xs, ws) = buckets.into_columns(f64::total_cmp);
             return Ok(Distribution::from_sorted_parts(xs, ws, None));
         }
         // One category and nothing else: carry its code through the sort
@@ -212,8 +212,9 @@ impl<'a> Builder<'a> {
             // unweighted (a register): 16-byte (value, code) records, weights all 1
             let mut cats = cats;
             let (name, codes, levels) = cats.pop().unwrap_or_default();
-            let (xs, payload) = sorted_columns(n, |i| x[i], |i| codes[i], u32::cmp);
+            let buckets = bucket_records(n, |i| x[i], |i| codes[i]);
             drop((x, codes));
+            let (xs, payload) = buckets.into_columns(u32::cmp);
             let mut d = Distribution::from_sorted_parts(xs, vec![1.0; n], None);
             d.cats = Arc::new(vec![Category {
                 name,
@@ -230,8 +231,7 @@ impl<'a> Builder<'a> {
         if cats.is_empty() && nums.len() == 1 && !keep_rows {
             let mut nums = nums;
             let (name, values) = nums.pop().unwrap_or_default();
-            let (xs, ws, payload) =
-                sort_records(&x, |i| (weight(i), values[i]), f64::total_cmp);
+            let (xs, ws, payload) = sort_records(&x, |i| (weight(i), values[i]), f64::total_cmp);
             drop((x, w, values));
             let mut d = Distribution::from_sorted_parts(xs, ws, None);
             d.nums = Arc::new(vec![Numeric {

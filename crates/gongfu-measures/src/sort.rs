@@ -37,39 +37,80 @@ fn ordered_bits(v: f64) -> u64 {
     if b >> 63 == 1 { !b } else { b | (1 << 63) }
 }
 
-/// The records `(value(i), make(i))` for `i < n` sorted by value (total
-/// order), ties by `tie` on the rest, returned as two columns: the sorted
-/// values and the rest in the same order.
-pub(crate) fn sorted_columns<R, V, M, C>(n: usize, value: V, make: M, tie: C) -> (Vec<f64>, Vec<R>)
+/// Records `(value, rest)` in value buckets, not yet sorted inside them:
+/// the first half of the sort, after which the input columns can be
+/// released ([`Buckets::into_columns`] finishes it).
+#[derive(Debug)]
+pub(crate) struct Buckets<R> {
+    /// The records, bucket after bucket.
+    out: Vec<(f64, R)>,
+    /// Bucket `b` is `out[bounds[b]..bounds[b + 1]]`.
+    bounds: Vec<usize>,
+    /// Bits of the smallest value of the bucketed range.
+    base: u64,
+    /// Bits below the bucket digit.
+    shift: u32,
+    /// Bucket 0 holds the values below `base` (the non-positive ones).
+    low: bool,
+    /// One bucket, to be comparison-sorted (small inputs).
+    plain: bool,
+}
+
+/// The records `(value(i), make(i))` for `i < n` distributed into value
+/// buckets (see the module documentation).
+pub(crate) fn bucket_records<R, V, M>(n: usize, value: V, make: M) -> Buckets<R>
 where
     R: Copy + Send + Sync + Default,
     V: Fn(usize) -> f64 + Sync,
     M: Fn(usize) -> R + Sync,
-    C: Fn(&R, &R) -> Ordering + Sync,
 {
-    let full = |a: &(f64, R), b: &(f64, R)| a.0.total_cmp(&b.0).then_with(|| tie(&a.1, &b.1));
     let record = |i: usize| (value(i), make(i));
     if n < PAR_MIN {
-        let mut r: Vec<(f64, R)> = (0..n).map(record).collect();
-        r.sort_unstable_by(full);
-        return r.into_iter().unzip();
+        return Buckets {
+            out: (0..n).map(record).collect(),
+            bounds: vec![0, n],
+            base: 0,
+            shift: 0,
+            low: false,
+            plain: true,
+        };
     }
-    // the range of the values' bits
-    let (lo, hi) = (0..n)
+    // the range of the values' bits, and the smallest positive value's:
+    // non-positive values (rare in incomes, but far away in bits) get a
+    // bucket of their own, so that the positive ones spread over the rest
+    const ZERO: u64 = 1 << 63; // ordered_bits(+0.0)
+    let (lo, hi, pos) = (0..n)
         .into_par_iter()
         .with_min_len(1 << 14)
         .fold(
-            || (u64::MAX, 0u64),
-            |(lo, hi), i| {
+            || (u64::MAX, 0u64, u64::MAX),
+            |(lo, hi, pos), i| {
                 let k = ordered_bits(value(i));
-                (lo.min(k), hi.max(k))
+                (
+                    lo.min(k),
+                    hi.max(k),
+                    if k > ZERO { pos.min(k) } else { pos },
+                )
             },
         )
-        .reduce(|| (u64::MAX, 0), |a, b| (a.0.min(b.0), a.1.max(b.1)));
-    let used = 64 - (hi - lo).leading_zeros();
+        .reduce(
+            || (u64::MAX, 0, u64::MAX),
+            |a, b| (a.0.min(b.0), a.1.max(b.1), a.2.min(b.2)),
+        );
+    let low = pos != u64::MAX && pos > lo;
+    let base = if low { pos } else { lo };
+    let used = 64 - (hi - base).leading_zeros();
     let shift = used.saturating_sub(BUCKET_BITS);
-    let nb = ((hi - lo) >> shift) as usize + 1;
-    let bucket = |i: usize| ((ordered_bits(value(i)) - lo) >> shift) as usize;
+    let first = usize::from(low);
+    let nb = first + ((hi - base) >> shift) as usize + 1;
+    let bucket = |i: usize| {
+        let k = ordered_bits(value(i));
+        if k < base {
+            0
+        } else {
+            first + ((k - base) >> shift) as usize
+        }
+    };
 
     // counts per (thread chunk, bucket)
     let nt = rayon::current_num_threads().max(1);
@@ -124,85 +165,122 @@ where
             });
     }
 
-    // sort the buckets and write them out as the two columns: huge ones (a
-    // mass of equal values) with the parallel comparison sort, the rest in
-    // parallel by the second digit
-    let mut xs = vec![0.0; n];
-    let mut rs = vec![R::default(); n];
-    type Part<'a, R> = (&'a mut [(f64, R)], &'a mut [f64], &'a mut [R]);
-    let mut small: Vec<Part<'_, R>> = Vec::with_capacity(nb);
-    let mut huge: Vec<Part<'_, R>> = Vec::new();
-    let (mut rest, mut rest_x, mut rest_r): (&mut [(f64, R)], &mut [f64], &mut [R]) =
-        (&mut out, &mut xs, &mut rs);
-    for b in 0..nb {
-        let len = bounds[b + 1] - bounds[b];
-        let (head, tail) = std::mem::take(&mut rest).split_at_mut(len);
-        let (hx, tx) = std::mem::take(&mut rest_x).split_at_mut(len);
-        let (hr, tr) = std::mem::take(&mut rest_r).split_at_mut(len);
-        if len > n / 8 && len >= PAR_MIN {
-            huge.push((head, hx, hr));
-        } else {
-            small.push((head, hx, hr));
+    Buckets {
+        out,
+        bounds,
+        base,
+        shift,
+        low,
+        plain: false,
+    }
+}
+
+impl<R: Copy + Send + Sync + Default> Buckets<R> {
+    /// Sorts every bucket — by value (total order), ties by `tie` on the
+    /// rest — and returns the records as two columns: the sorted values and
+    /// the rest in the same order.
+    pub(crate) fn into_columns<C>(self, tie: C) -> (Vec<f64>, Vec<R>)
+    where
+        C: Fn(&R, &R) -> Ordering + Sync,
+    {
+        let full = |a: &(f64, R), b: &(f64, R)| a.0.total_cmp(&b.0).then_with(|| tie(&a.1, &b.1));
+        let Buckets {
+            mut out,
+            bounds,
+            base,
+            shift,
+            low,
+            plain,
+        } = self;
+        if plain {
+            out.sort_unstable_by(full);
+            return out.into_iter().unzip();
         }
-        (rest, rest_x, rest_r) = (tail, tx, tr);
-    }
-    for (part, px, pr) in huge {
-        part.par_sort_unstable_by(full);
-        part.par_iter()
-            .zip(px.par_iter_mut().zip(pr.par_iter_mut()))
-            .for_each(|(r, (x, o))| (*x, *o) = *r);
-    }
-    small.into_par_iter().with_min_len(16).for_each_init(
-        || (Vec::<(f64, R)>::new(), Vec::<u32>::new()),
-        |(scratch, at), (part, px, pr)| {
-            let len = part.len();
-            // the second digit: about one record per value of it (pieces
-            // of one or two records), at most SUB_BITS bits
-            let bits = (usize::BITS - len.leading_zeros())
-                .saturating_sub(1)
-                .min(SUB_BITS)
-                .min(shift);
-            let sorted: &[(f64, R)] = if len <= SMALL || bits == 0 {
-                // shift 0: one value per bucket, only the ties are left
-                part.sort_unstable_by(full);
-                part
+        let n = out.len();
+        let nb = bounds.len() - 1;
+        // sort the buckets and write them out as the two columns: huge ones (a
+        // mass of equal values) with the parallel comparison sort, the rest in
+        // parallel by the second digit
+        let mut xs = vec![0.0; n];
+        let mut rs = vec![R::default(); n];
+        type Part<'a, R> = (&'a mut [(f64, R)], &'a mut [f64], &'a mut [R], bool);
+        let mut small: Vec<Part<'_, R>> = Vec::with_capacity(nb);
+        let mut huge: Vec<Part<'_, R>> = Vec::new();
+        let (mut rest, mut rest_x, mut rest_r): (&mut [(f64, R)], &mut [f64], &mut [R]) =
+            (&mut out, &mut xs, &mut rs);
+        for b in 0..nb {
+            let len = bounds[b + 1] - bounds[b];
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(len);
+            let (hx, tx) = std::mem::take(&mut rest_x).split_at_mut(len);
+            let (hr, tr) = std::mem::take(&mut rest_r).split_at_mut(len);
+            let is_low = low && b == 0;
+            if len > n / 8 && len >= PAR_MIN {
+                huge.push((head, hx, hr, is_low));
             } else {
-                let shift2 = shift - bits;
-                let mask = (1u64 << bits) - 1;
-                let sub = |t: &(f64, R)| (((ordered_bits(t.0) - lo) >> shift2) & mask) as usize;
-                let m = 1usize << bits;
-                at.clear();
-                at.resize(m + 1, 0);
-                for t in part.iter() {
-                    at[sub(t) + 1] += 1;
-                }
-                for j in 1..=m {
-                    at[j] += at[j - 1];
-                }
-                scratch.clear();
-                scratch.resize(len, (0.0, R::default()));
-                for t in part.iter() {
-                    let s = sub(t);
-                    scratch[at[s] as usize] = *t;
-                    at[s] += 1;
-                }
-                // at[s] is now the end of piece s (the start of piece s + 1)
-                let mut start = 0;
-                for &end in &at[..m] {
-                    let end = end as usize;
-                    if end - start > 1 {
-                        scratch[start..end].sort_unstable_by(full);
-                    }
-                    start = end;
-                }
-                scratch
-            };
-            for ((r, x), o) in sorted.iter().zip(px.iter_mut()).zip(pr.iter_mut()) {
-                (*x, *o) = *r;
+                small.push((head, hx, hr, is_low));
             }
-        },
-    );
-    (xs, rs)
+            (rest, rest_x, rest_r) = (tail, tx, tr);
+        }
+        for (part, px, pr, _) in huge {
+            part.par_sort_unstable_by(full);
+            part.par_iter()
+                .zip(px.par_iter_mut().zip(pr.par_iter_mut()))
+                .for_each(|(r, (x, o))| (*x, *o) = *r);
+        }
+        small.into_par_iter().with_min_len(16).for_each_init(
+            || (Vec::<(f64, R)>::new(), Vec::<u32>::new()),
+            |(scratch, at), (part, px, pr, is_low)| {
+                let len = part.len();
+                // the second digit: about one record per value of it (pieces
+                // of one or two records), at most SUB_BITS bits
+                let bits = (usize::BITS - len.leading_zeros())
+                    .saturating_sub(1)
+                    .min(SUB_BITS)
+                    .min(shift);
+                let sorted: &[(f64, R)] = if len <= SMALL || bits == 0 || is_low {
+                    // shift 0: one value per bucket, only the ties are left;
+                    // the non-positive values: a comparison sort
+                    part.sort_unstable_by(full);
+                    part
+                } else {
+                    let shift2 = shift - bits;
+                    let mask = (1u64 << bits) - 1;
+                    let sub =
+                        |t: &(f64, R)| (((ordered_bits(t.0) - base) >> shift2) & mask) as usize;
+                    let m = 1usize << bits;
+                    at.clear();
+                    at.resize(m + 1, 0);
+                    for t in part.iter() {
+                        at[sub(t) + 1] += 1;
+                    }
+                    for j in 1..=m {
+                        at[j] += at[j - 1];
+                    }
+                    scratch.clear();
+                    scratch.resize(len, (0.0, R::default()));
+                    for t in part.iter() {
+                        let s = sub(t);
+                        scratch[at[s] as usize] = *t;
+                        at[s] += 1;
+                    }
+                    // at[s] is now the end of piece s (the start of piece s + 1)
+                    let mut start = 0;
+                    for &end in &at[..m] {
+                        let end = end as usize;
+                        if end - start > 1 {
+                            scratch[start..end].sort_unstable_by(full);
+                        }
+                        start = end;
+                    }
+                    scratch
+                };
+                for ((r, x), o) in sorted.iter().zip(px.iter_mut()).zip(pr.iter_mut()) {
+                    (*x, *o) = *r;
+                }
+            },
+        );
+        (xs, rs)
+    }
 }
 
 #[cfg(test)]
@@ -211,7 +289,7 @@ mod tests {
 
     fn check(xs: &[f64], ws: &[f64]) {
         let n = xs.len();
-        let (gx, gw) = sorted_columns(n, |i| xs[i], |i| ws[i], f64::total_cmp);
+        let (gx, gw) = bucket_records(n, |i| xs[i], |i| ws[i]).into_columns(f64::total_cmp);
         let mut want: Vec<(f64, f64)> = xs.iter().copied().zip(ws.iter().copied()).collect();
         want.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
         assert_eq!((gx.len(), gw.len()), (n, n));
