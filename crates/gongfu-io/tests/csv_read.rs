@@ -437,12 +437,17 @@ fn file_not_found_and_unreadable() {
     );
     let err = column_names(&p, &ReadOptions::default()).unwrap_err();
     assert_names(&err, &p, None, None);
-    // A directory named like a CSV file.
+    // A directory named like a CSV file is read as a directory of parts
+    // (tests/dir_read.rs): without any, the message says so.
     let d = dir.path().join("dir.csv");
     std::fs::create_dir(&d).unwrap();
     let err = read(&d, &[num("a")]).unwrap_err();
     assert_names(&err, &d, None, None);
-    assert!(err.to_string().contains("is a directory"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("a directory without .csv, .parquet or .pq files"),
+        "{err}"
+    );
 }
 
 #[test]
