@@ -230,28 +230,37 @@ pub fn function_registry() -> BallistaFunctionRegistry {
     registry
 }
 
-/// Where an executor listens and which scheduler it joins.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where an executor listens and which scheduler it joins (also the flags
+/// of `gongfu-ballista executor`).
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
 pub struct ExecutorOptions {
     /// The scheduler's host name or address.
+    #[arg(long, default_value = "localhost")]
     pub scheduler_host: String,
     /// The scheduler's port.
+    #[arg(long, default_value_t = 50050)]
     pub scheduler_port: u16,
-    /// The address the executor's servers listen on (`0.0.0.0` for every
+    /// The address the executor's servers listen on (0.0.0.0: every
     /// interface).
+    #[arg(long, default_value = "127.0.0.1")]
     pub bind_host: String,
     /// The host name or address the scheduler, the other executors and the
-    /// clients reach this executor at; `None`: the address the scheduler
-    /// sees its connection come from.
+    /// clients reach this executor at [default: the address the scheduler
+    /// sees its connection come from].
+    #[arg(long)]
     pub external_host: Option<String>,
     /// The Arrow Flight port, from which other executors and clients fetch
     /// the partitions this executor computed.
+    #[arg(long, default_value_t = 50051)]
     pub port: u16,
     /// The gRPC port, on which the scheduler launches tasks.
+    #[arg(long, default_value_t = 50052)]
     pub grpc_port: u16,
-    /// How many tasks run at once (`None`: one per CPU core).
+    /// How many tasks run at once [default: one per CPU core].
+    #[arg(long)]
     pub concurrent_tasks: Option<usize>,
-    /// Where shuffle files are written (`None`: a temporary directory).
+    /// Where shuffle files are written [default: a temporary directory].
+    #[arg(long)]
     pub work_dir: Option<String>,
 }
 

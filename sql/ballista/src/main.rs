@@ -36,33 +36,7 @@ enum Command {
         external_host: Option<String>,
     },
     /// Run an executor: it joins the scheduler and runs the tasks it is given.
-    Executor {
-        /// The scheduler's host name or address.
-        #[arg(long, default_value = "localhost")]
-        scheduler_host: String,
-        /// The scheduler's port.
-        #[arg(long, default_value_t = 50050)]
-        scheduler_port: u16,
-        /// Address to listen on (0.0.0.0: every interface).
-        #[arg(long, default_value = "127.0.0.1")]
-        bind_host: String,
-        /// Host name or address the scheduler, other executors and clients
-        /// reach this executor at [default: the address the scheduler sees].
-        #[arg(long)]
-        external_host: Option<String>,
-        /// Arrow Flight port: partitions this executor computed are fetched here.
-        #[arg(long, default_value_t = 50051)]
-        port: u16,
-        /// gRPC port: the scheduler launches tasks here.
-        #[arg(long, default_value_t = 50052)]
-        grpc_port: u16,
-        /// Tasks run at once [default: the number of CPU cores].
-        #[arg(long)]
-        concurrent_tasks: Option<usize>,
-        /// Directory for shuffle files [default: a temporary directory].
-        #[arg(long)]
-        work_dir: Option<String>,
-    },
+    Executor(ExecutorOptions),
     /// Run one SQL statement on the cluster and print the result.
     Query {
         /// The scheduler, as df://HOST:PORT.
@@ -140,26 +114,7 @@ fn run(command: Command) -> Result<(), Error> {
                 let config = gongfu_ballista::scheduler_config(&bind_host, &external, port);
                 gongfu_ballista::serve_scheduler(config).await
             }
-            Command::Executor {
-                scheduler_host,
-                scheduler_port,
-                bind_host,
-                external_host,
-                port,
-                grpc_port,
-                concurrent_tasks,
-                work_dir,
-            } => {
-                let options = ExecutorOptions {
-                    scheduler_host,
-                    scheduler_port,
-                    bind_host,
-                    external_host,
-                    port,
-                    grpc_port,
-                    concurrent_tasks,
-                    work_dir,
-                };
+            Command::Executor(options) => {
                 gongfu_ballista::serve_executor(gongfu_ballista::executor_config(&options)).await
             }
             Command::Query {
