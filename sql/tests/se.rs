@@ -8,8 +8,9 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
 use gongfu_compute::{Columns, KeyColumn, Spec, VarianceSpec};
 use gongfu_sql::{SeColumns, column_values, linearised_se};
-use std::path::PathBuf;
 use std::sync::Arc;
+
+mod common;
 
 struct Households {
     county: Vec<String>,
@@ -20,34 +21,17 @@ struct Households {
 }
 
 fn households() -> Households {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/conformance/households.csv");
-    let mut r = csv::Reader::from_path(&path).expect("households.csv");
-    let head = r.headers().expect("header").clone();
-    let col = |name: &str| head.iter().position(|h| h == name).expect(name);
-    let (c, s, p, x, w) = (
-        col("county"),
-        col("stratum"),
-        col("psu"),
-        col("pc_income"),
-        col("pweight"),
-    );
-    let mut h = Households {
-        county: vec![],
-        stratum: vec![],
-        psu: vec![],
-        income: vec![],
-        weight: vec![],
-    };
-    for rec in r.records() {
-        let rec = rec.expect("record");
-        h.county.push(rec[c].to_string());
-        h.stratum.push(rec[s].to_string());
-        h.psu.push(rec[p].to_string());
-        h.income.push(rec[x].parse().expect("income"));
-        h.weight.push(rec[w].parse().expect("weight"));
+    let [county, stratum, psu, income, weight]: [Vec<String>; 5] =
+        common::columns(&["county", "stratum", "psu", "pc_income", "pweight"])
+            .try_into()
+            .expect("five columns");
+    Households {
+        county,
+        stratum,
+        psu,
+        income: common::numbers(&income),
+        weight: common::numbers(&weight),
     }
-    h
 }
 
 /// The households as a memory table of 3 partitions.

@@ -11,28 +11,10 @@ use datafusion::datasource::MemTable;
 use datafusion::execution::context::SessionContext;
 use gongfu_measures::{Ctx, Distribution, Measure};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
-/// (county, per-capita income, person weight) of the conformance households.
-fn households() -> Vec<(String, f64, f64)> {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/conformance/households.csv");
-    let mut r = csv::Reader::from_path(&path).expect("households.csv");
-    let head = r.headers().expect("header").clone();
-    let col = |name: &str| head.iter().position(|h| h == name).expect(name);
-    let (c, x, w) = (col("county"), col("pc_income"), col("pweight"));
-    r.records()
-        .map(|rec| {
-            let rec = rec.expect("record");
-            (
-                rec[c].to_string(),
-                rec[x].parse().expect("income"),
-                rec[w].parse().expect("weight"),
-            )
-        })
-        .collect()
-}
+mod common;
+use common::households;
 
 fn batch(rows: &[(String, Option<f64>, f64)]) -> RecordBatch {
     let schema = Arc::new(Schema::new(vec![

@@ -18,31 +18,15 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[path = "../../tests/common/mod.rs"]
+mod common;
+use common::households;
+
 /// Parquet files the households are split into.
 const FILES: usize = 16;
 /// How long a process may take to listen, and a query to finish.
 const READY: Duration = Duration::from_secs(30);
 const QUERY: Duration = Duration::from_secs(40);
-
-/// (county, per-capita income, person weight) of the conformance households.
-fn households() -> Vec<(String, f64, f64)> {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/conformance/households.csv");
-    let mut r = csv::Reader::from_path(&path).expect("households.csv");
-    let head = r.headers().expect("header").clone();
-    let col = |name: &str| head.iter().position(|h| h == name).expect(name);
-    let (c, x, w) = (col("county"), col("pc_income"), col("pweight"));
-    r.records()
-        .map(|rec| {
-            let rec = rec.expect("record");
-            (
-                rec[c].to_string(),
-                rec[x].parse().expect("income"),
-                rec[w].parse().expect("weight"),
-            )
-        })
-        .collect()
-}
 
 /// The rows dealt round-robin into `FILES` Parquet files (so that every
 /// county is spread over every file) under `dir`.
