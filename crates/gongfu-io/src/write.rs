@@ -144,6 +144,19 @@ impl OutColumn {
         self.len() == 0
     }
 
+    /// A copy of the values `start..end`.
+    ///
+    /// # Panics
+    /// When the range is out of bounds (a caller's error, not data).
+    pub fn slice(&self, start: usize, end: usize) -> OutColumn {
+        match self {
+            OutColumn::F64(v) => OutColumn::F64(v[start..end].to_vec()),
+            OutColumn::OptF64(v) => OutColumn::OptF64(v[start..end].to_vec()),
+            OutColumn::I64(v) => OutColumn::I64(v[start..end].to_vec()),
+            OutColumn::Str(v) => OutColumn::Str(v[start..end].to_vec()),
+        }
+    }
+
     /// The kind of the values.
     pub fn kind(&self) -> OutKind {
         match self {

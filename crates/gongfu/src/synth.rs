@@ -122,18 +122,6 @@ fn population_error(e: gongfu_synth::PopulationError<gongfu_io::IoError>) -> any
     }
 }
 
-/// Rows `a..b` of a batch's columns.
-fn slice_columns(cols: &[OutColumn], a: usize, b: usize) -> Vec<OutColumn> {
-    cols.iter()
-        .map(|c| match c {
-            OutColumn::F64(v) => OutColumn::F64(v[a..b].to_vec()),
-            OutColumn::OptF64(v) => OutColumn::OptF64(v[a..b].to_vec()),
-            OutColumn::I64(v) => OutColumn::I64(v[a..b].to_vec()),
-            OutColumn::Str(v) => OutColumn::Str(v[a..b].to_vec()),
-        })
-        .collect()
-}
-
 /// The register as `parts` Parquet files of (nearly) equal row counts in a
 /// new directory `dir`, written in a temporary sibling directory renamed at
 /// the end (nothing is left behind on failure).
@@ -177,9 +165,13 @@ fn write_parts(cfg: &PopulationConfig, dir: &std::path::Path, parts: usize) -> R
                     part += 1;
                 }
                 let take = ((end_of(part) - row) as usize).min(n - at);
-                writer.write_batch(slice_columns(&cols, at, at + take))?;
-                at += take;
                 row += take as u64;
+                if take == n {
+                    // the whole batch fits in the part: no copy
+                    return writer.write_batch(cols);
+                }
+                writer.write_batch(cols.iter().map(|c| c.slice(at, at + take)).collect())?;
+                at += take;
             }
             Ok(())
         })
