@@ -48,15 +48,18 @@
 
 #![deny(missing_docs)]
 
+mod engine;
 mod influence;
 mod ranges;
 mod udaf;
 
+pub use engine::{EngineOptions, InputFormat, compute_files, session};
 pub use influence::{
     INFLUENCE, InfluenceUdwf, SeColumns, column_values, influence, linearised_se, linearised_se_sql,
 };
 pub use ranges::{
-    RANGE_SUMS, RangeColumns, RangeSums, gini_by_ranges, quantile_by_ranges, range_sums,
+    RANGE_INDEX, RANGE_MEASURES, RangeColumns, RangeEstimate, RangeIndex, RangeOptions,
+    RangeResults, measures_by_ranges, range_index,
 };
 pub use udaf::{MeasureUdaf, functions, udafs};
 
@@ -74,16 +77,27 @@ pub enum SqlError {
     /// The async runtime could not start.
     #[error("cannot start the query runtime: {0}")]
     Runtime(String),
+    /// The datafusion engine does not do this; the direct engine does.
+    #[error("the datafusion engine: {0}")]
+    Unsupported(String),
+    /// A measure is undefined on the population or a domain.
+    #[error("{}{message}", domain.as_ref().map(|d| format!("domain {d}: ")).unwrap_or_default())]
+    Measure {
+        /// The domain (`county=C01`), `None` for the whole population.
+        domain: Option<String>,
+        /// Why.
+        message: String,
+    },
 }
 
-/// Registers every function of [`udafs`] on `ctx`, the per-range
-/// reduction of [`gini_by_ranges`] ([`RANGE_SUMS`]) and the influence
+/// Registers every function of [`udafs`] on `ctx`, the range function of
+/// [`measures_by_ranges`] ([`RANGE_INDEX`]) and the influence
 /// window function of [`linearised_se`] ([`INFLUENCE`]).
 pub fn register(ctx: &SessionContext) {
     for f in udafs() {
         ctx.register_udaf(f);
     }
-    ctx.register_udaf(range_sums());
+    ctx.register_udf(range_index());
     ctx.register_udwf(influence());
 }
 

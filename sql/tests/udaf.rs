@@ -301,38 +301,6 @@ fn parquet_files_named_in_from_give_the_same_values() {
 }
 
 #[test]
-fn gini_by_income_ranges_equals_the_library() {
-    let rows: Vec<(String, Option<f64>, f64)> = households()
-        .into_iter()
-        .enumerate()
-        .map(|(i, (c, x, w))| (c, (i % 11 != 0).then_some(x), w))
-        .collect();
-    let ctx = context(&rows, 4);
-    let want = expected(&rows, "gini");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime");
-    // one range (the whole group), a few, and more ranges than some counties have rows
-    for ranges in [1, 4, 16, 2_000] {
-        let got = rt
-            .block_on(gongfu_sql::gini_by_ranges(
-                &ctx,
-                ("hh", "county", "income", "weight"),
-                ranges,
-            ))
-            .expect("ranges");
-        assert_eq!(got.len(), want.len(), "{ranges} ranges");
-        for (c, w) in &want {
-            let g = got[c];
-            assert!(
-                (g - w).abs() <= 1e-12 * w,
-                "{ranges} ranges, {c}: {g} vs {w}"
-            );
-        }
-    }
-}
-
-#[test]
 fn results_render_as_a_table_or_csv_and_run_reads_files_named_in_from() {
     let rows = vec![
         ("a, \"quoted\"".to_string(), Some(10.0), 1.0),
@@ -382,34 +350,201 @@ fn results_render_as_a_table_or_csv_and_run_reads_files_named_in_from() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Every measure of the range plan, with parameters that reach each branch
+/// (national and domain lines, numbers and multiples of the median or mean).
+const RANGE_CALLS: &[&str] = &[
+    "count",
+    "population",
+    "total",
+    "mean",
+    "quantile(0)",
+    "quantile(0.1)",
+    "quantile(0.25)",
+    "median",
+    "quantile(0.9)",
+    "quantile(1)",
+    "p90p10",
+    "p80p20",
+    "gini",
+    "gini(form=convey)",
+    "lorenz(0.3)",
+    "lorenz(0)",
+    "lorenz(1)",
+    "share(0.2,0.6)",
+    "top_share(f=0.1)",
+    "bottom_share(f=0.4)",
+    "bottom40_mean",
+    "palma",
+    "qsr",
+    "wolfson",
+    "ge(2)",
+    "ge(0.5)",
+    "ge(-1)",
+    "ge(3)",
+    "ge(1.5)",
+    "ge(0)",
+    "theil",
+    "mld",
+    "jdiv",
+    "cv",
+    "atkinson(0.5)",
+    "atkinson(1)",
+    "atkinson(2)",
+    "atkinson(0)",
+    "arpt",
+    "arpt(pct=0.5)",
+    "arpr",
+    "arpr(scope=domain)",
+    "arpr(pct=0.5)",
+    "rmpg",
+    "rmpg(scope=domain)",
+    "poormed",
+    "fgt(0,line=20000)",
+    "fgt(1)",
+    "fgt(2,line=0.6*median,scope=domain)",
+    "fgt(1,line=0.5*mean)",
+    "fgt(0.5,line=20000)",
+    "watts(line=20000)",
+    "watts",
+    "middle_share",
+    "middle_share(lo=0.75*median,hi=2*median,scope=domain)",
+    "middle_share(lo=10000,hi=50000)",
+    "prosperity_gap(50000)",
+];
+
+/// Checks the range plan against the library on `rows`: every measure of
+/// [`RANGE_CALLS`] on the whole table and each county (national lines from
+/// the whole table), for each number of ranges and non-positive policy.
+fn check_ranges(rows: &[(String, Option<f64>, f64)], ranges: &[usize]) {
+    use gongfu_measures::NonPositive;
+    let ctx = context(rows, 4);
+    let measures: Vec<Measure> = RANGE_CALLS
+        .iter()
+        .map(|c| Measure::parse_list(c).expect(c).remove(0))
+        .collect();
+    let mut by: BTreeMap<Option<String>, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    for (c, x, w) in rows {
+        if let Some(x) = x {
+            for key in [None, Some(c.clone())] {
+                let e = by.entry(key).or_default();
+                e.0.push(*x);
+                e.1.push(*w);
+            }
+        }
+    }
+    let dists: BTreeMap<Option<String>, Distribution> = by
+        .into_iter()
+        .map(|(k, (x, w))| (k, Distribution::new(&x, Some(&w)).expect("distribution")))
+        .collect();
+    let whole = &dists[&None];
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let mut compared = 0;
+    for policy in [NonPositive::Error, NonPositive::Exclude] {
+        for &k in ranges {
+            let opts = gongfu_sql::RangeOptions {
+                ranges: k,
+                nonpositive: policy,
+                overall: true,
+            };
+            let cols = gongfu_sql::RangeColumns {
+                table: "hh",
+                group: Some("county"),
+                income: "income",
+                weight: "weight",
+            };
+            let got = rt
+                .block_on(gongfu_sql::measures_by_ranges(&ctx, cols, &measures, opts))
+                .expect("range plan");
+            assert_eq!(got.len(), dists.len(), "groups");
+            for (key, values) in &got {
+                let lib = Ctx::new(&dists[key])
+                    .with_whole(whole)
+                    .with_nonpositive(policy);
+                for ((m, call), got) in measures.iter().zip(RANGE_CALLS).zip(values) {
+                    let want = m.evaluate(&lib).map(|mut e| e.remove(0));
+                    let at = format!("{call}, {key:?}, {k} ranges, {policy:?}");
+                    match (got, want) {
+                        (Ok(g), Ok(w)) => {
+                            let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1e-9);
+                            assert!(close(g.value, w.value), "{at}: {} vs {}", g.value, w.value);
+                            assert!(close(g.population, w.population), "{at}: population");
+                            assert_eq!((g.n, g.excluded), (w.n, w.excluded), "{at}: n, excluded");
+                            compared += 1;
+                        }
+                        (Err(_), Err(_)) => {}
+                        (g, w) => panic!("{at}: range plan {g:?}, library {w:?}"),
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        compared > RANGE_CALLS.len() * ranges.len() * dists.len(),
+        "{compared}"
+    );
+}
+
 #[test]
-fn quantiles_by_income_ranges_equal_the_library() {
-    // integer weights, so that cumulative weights hit p·N exactly (the rule's
-    // averaging case), also at the end of a range
-    let base: Vec<(String, Option<f64>, f64)> = households()
+fn the_range_plan_equals_the_library_for_every_measure() {
+    // every eleventh income null; real-valued weights
+    let rows: Vec<(String, Option<f64>, f64)> = households()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (c, x, w))| (c, (i % 11 != 0).then_some(x), w))
+        .collect();
+    // one range (the whole group), a few, and more than some counties have rows
+    check_ranges(&rows, &[1, 7, 64, 2_000]);
+}
+
+#[test]
+fn the_range_plan_equals_the_library_when_quantiles_fall_between_rows() {
+    // integer weights: cumulative weights hit p·N exactly (the Eurostat
+    // rule's averaging case), also at the last row of a range
+    let rows: Vec<(String, Option<f64>, f64)> = households()
         .into_iter()
         .enumerate()
         .map(|(i, (c, x, _))| (c, Some(x), 1.0 + (i % 3) as f64))
         .collect();
-    let ctx = context(&base, 4);
+    check_ranges(&rows, &[1, 5, 64]);
+}
+
+#[test]
+fn the_range_plan_refuses_what_it_cannot_do_exactly() {
+    let rows = vec![
+        ("a".to_string(), Some(10.0), 1.0),
+        ("a".to_string(), Some(20.0), -1.0),
+    ];
+    let ctx = context(&rows, 1);
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
-    for p in [0.0, 0.1, 0.25, 0.5, 0.9, 1.0] {
-        let want = expected(&base, &format!("quantile({p})"));
-        for ranges in [1, 5, 64] {
-            let got = rt
-                .block_on(gongfu_sql::quantile_by_ranges(
-                    &ctx,
-                    ("hh", "county", "income", "weight"),
-                    p,
-                    ranges,
-                ))
-                .expect("ranges");
-            assert_eq!(got.len(), want.len());
-            for (c, w) in &want {
-                assert_eq!(got[c], *w, "p {p}, {ranges} ranges, {c}");
-            }
-        }
-    }
+    let cols = gongfu_sql::RangeColumns {
+        table: "hh",
+        group: Some("county"),
+        income: "income",
+        weight: "weight",
+    };
+    let run = |calls: &str| {
+        let ms = Measure::parse_list(calls).expect("measures");
+        rt.block_on(gongfu_sql::measures_by_ranges(
+            &ctx,
+            cols,
+            &ms,
+            Default::default(),
+        ))
+        .map(|_| ())
+        .unwrap_err()
+        .to_string()
+    };
+    let e = run("deciles");
+    assert!(
+        e.contains("deciles is not available on the range plan"),
+        "{e}"
+    );
+    let e = run("fgt(0.5)");
+    assert!(e.contains("alpha 0, 1 or 2"), "{e}");
+    let e = run("gini");
+    assert!(e.contains("weight") && e.contains(">= 0"), "{e}");
 }

@@ -16,6 +16,17 @@ pub enum OutFormat {
     Json,
 }
 
+/// Which engine computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    /// Reads the columns into memory and sorts them once (the default).
+    Direct,
+    /// DataFusion through income ranges: the files are streamed, sorted with
+    /// spilling to disk and reduced to sums per range, for inputs larger than
+    /// memory (needs the `datafusion` build feature).
+    Datafusion,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum InFormat {
     Csv,
@@ -121,6 +132,17 @@ pub struct ComputeArgs {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Engine: direct (columns in memory) or datafusion (inputs larger than
+    /// memory; point estimates of the measures in docs/sql.md).
+    #[arg(long, value_enum, default_value = "direct")]
+    engine: Engine,
+    /// datafusion engine: about how many income ranges.
+    #[arg(long, default_value_t = 256)]
+    ranges: usize,
+    /// datafusion engine: memory for its operators, e.g. 2G or 512M (sorts
+    /// spill to the temporary directory beyond it).
+    #[arg(long)]
+    memory_limit: Option<String>,
 }
 
 /// Settings after merging the configuration file and the flags.
@@ -141,6 +163,33 @@ struct Settings {
     spec: Spec,
     format: OutFormat,
     output: Option<PathBuf>,
+    engine: Engine,
+    // read only by the `datafusion` build
+    #[cfg_attr(not(feature = "datafusion"), allow(dead_code))]
+    ranges: usize,
+    /// Bytes (datafusion engine).
+    #[cfg_attr(not(feature = "datafusion"), allow(dead_code))]
+    memory_limit: Option<usize>,
+}
+
+/// `2G`, `512M`, `64K` or a number of bytes.
+fn bytes(text: &str) -> Result<usize> {
+    let t = text.trim();
+    let (num, unit) = match t.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((i, _)) => (&t[..i], t[i..].to_ascii_uppercase()),
+        None => (t, String::new()),
+    };
+    let scale: f64 = match unit.trim_end_matches(['B', 'I']) {
+        "" => 1.0,
+        "K" => 1024.0,
+        "M" => 1024.0 * 1024.0,
+        "G" => 1024.0 * 1024.0 * 1024.0,
+        _ => bail!("--memory-limit: {text:?} is not a size (e.g. 2G, 512M)"),
+    };
+    match num.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok((v * scale) as usize),
+        _ => bail!("--memory-limit: {text:?} is not a size (e.g. 2G, 512M)"),
+    }
 }
 
 fn pick<T>(flag: Option<T>, conf: Option<T>) -> Option<T> {
@@ -328,6 +377,9 @@ fn settings(a: ComputeArgs) -> Result<Settings> {
         spec,
         format,
         output: pick(a.output, conf.output),
+        engine: a.engine,
+        ranges: a.ranges.max(1),
+        memory_limit: a.memory_limit.as_deref().map(bytes).transpose()?,
     })
 }
 
@@ -541,10 +593,62 @@ pub fn emit(text: &str, output: Option<&Path>) -> Result<()> {
     Ok(())
 }
 
+/// The report through DataFusion's range plan (`gongfu-sql`).
+#[cfg(feature = "datafusion")]
+fn datafusion_report(s: &Settings) -> Result<Report> {
+    let file = s.input.display();
+    let named = |p: &Path| gongfu_io::Format::from_path(p);
+    let format = match s.read.format {
+        Some(f) => Some(f),
+        None if s.input.is_dir() => std::fs::read_dir(&s.input)
+            .map_err(|e| anyhow!("{file}: cannot read the directory: {e}"))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find_map(|p| named(&p)),
+        None => named(&s.input),
+    };
+    let format = match format {
+        Some(Format::Parquet) => gongfu_sql::InputFormat::Parquet,
+        Some(Format::Csv) => gongfu_sql::InputFormat::Csv(s.read.delimiter),
+        None => bail!("{file}: unknown input format: give --input-format csv or parquet"),
+    };
+    let opts = gongfu_sql::EngineOptions {
+        ranges: s.ranges,
+        memory_limit: s.memory_limit,
+    };
+    gongfu_sql::compute_files(
+        &s.input,
+        format,
+        &s.income,
+        s.weight.as_deref(),
+        &s.spec,
+        opts,
+    )
+    .map_err(|e| match e {
+        gongfu_sql::SqlError::Measure { domain, message } => {
+            let where_ = domain.map(|d| format!(", domain {d}")).unwrap_or_default();
+            anyhow!("{file}: column {:?}{where_}: {message}", s.income)
+        }
+        other => anyhow!("{file}: {other}"),
+    })
+}
+
+#[cfg(not(feature = "datafusion"))]
+fn datafusion_report(_: &Settings) -> Result<Report> {
+    bail!(
+        "--engine datafusion: this gongfu was built without DataFusion; build it with \
+         `cargo build --release -p gongfu --features datafusion`"
+    )
+}
+
 pub fn run(a: ComputeArgs) -> Result<()> {
     let s = settings(a)?;
-    let cols = read(&s)?;
-    let mut report = gongfu_compute::compute(cols, &s.spec).map_err(|e| describe(e, &s))?;
+    let mut report = match s.engine {
+        Engine::Direct => {
+            let cols = read(&s)?;
+            gongfu_compute::compute(cols, &s.spec).map_err(|e| describe(e, &s))?
+        }
+        Engine::Datafusion => datafusion_report(&s)?,
+    };
     report
         .meta
         .insert("input".into(), s.input.display().to_string().into());

@@ -1065,3 +1065,41 @@ fn sql_without_the_datafusion_feature_says_how_to_get_it() {
         .stdout("")
         .stderr(predicate::str::contains("--features datafusion"));
 }
+
+/// `compute --engine datafusion` without the feature: exit code 2, how to
+/// build it, no output file; a bad --memory-limit is refused first.
+#[cfg(not(feature = "datafusion"))]
+#[test]
+fn the_datafusion_engine_without_the_feature_says_how_to_get_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.csv");
+    let input = data("households.csv");
+    let base = [
+        "compute",
+        "--input",
+        input.to_str().unwrap(),
+        "--income",
+        "pc_income",
+        "--measures",
+        "gini",
+        "--engine",
+        "datafusion",
+    ];
+    gongfu()
+        .args(base)
+        .arg("--output")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("--features datafusion"));
+    assert!(!out.exists());
+    gongfu()
+        .args(base)
+        .args(["--memory-limit", "lots"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--memory-limit: \"lots\" is not a size",
+        ));
+}

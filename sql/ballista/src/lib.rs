@@ -91,8 +91,8 @@ pub enum Error {
 }
 
 /// The functions [`gongfu_sql::register`] adds to a session (the measures
-/// of [`gongfu_sql::udafs`], the per-range reduction of
-/// [`gongfu_sql::gini_by_ranges`], and whatever else it registers), found by
+/// of [`gongfu_sql::udafs`], the range function of
+/// [`gongfu_sql::measures_by_ranges`], and whatever else it registers), found by
 /// registering them on a plain session: so the scheduler and the executors
 /// always know the same functions as the client.
 #[derive(Debug, Default)]
