@@ -7,12 +7,14 @@
 
 use crate::{RangeColumns, RangeEstimate, RangeOptions, SqlError, measures_by_ranges};
 use datafusion::execution::context::SessionContext;
+use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionConfig};
 use gongfu_compute::{Report, ResultRow, Spec, Welfare, natural_order, skipped_entry};
 use gongfu_measures::{Estimate, QuantileRule};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The input's file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +52,9 @@ impl Default for EngineOptions {
 pub fn session(memory_limit: Option<usize>) -> Result<SessionContext, SqlError> {
     let mut rt = RuntimeEnvBuilder::new();
     if let Some(bytes) = memory_limit {
-        rt = rt.with_memory_limit(bytes, 1.0);
+        // shares the pool fairly among the spilling operators (sorts), so
+        // that a sort's merge phase still finds its reservation
+        rt = rt.with_memory_pool(Arc::new(FairSpillPool::new(bytes)));
     }
     let ctx = SessionContext::new_with_config_rt(SessionConfig::new(), rt.build_arc()?);
     crate::register(&ctx);
