@@ -321,6 +321,12 @@ enum Miss {
     Fail(String),
 }
 
+impl From<MeasureError> for Miss {
+    fn from(e: MeasureError) -> Miss {
+        Miss::Fail(e.to_string())
+    }
+}
+
 type R<T> = std::result::Result<T, Miss>;
 
 fn fail<T>(m: impl std::fmt::Display) -> R<T> {
@@ -869,7 +875,6 @@ impl Eval<'_> {
     fn measure(&self, key: &Key, m: &Measure) -> R<RangeEstimate> {
         let a = m.args();
         let id = m.id();
-        let arg = |r: gongfu_measures::Result<f64>| r.map_err(|e| Miss::Fail(e.to_string()));
         let national = || {
             a.domain_scope()
                 .map(|d| !d)
@@ -886,11 +891,7 @@ impl Eval<'_> {
             "total" => t,
             "mean" => t / n,
             "quantile" | "median" => {
-                let p = if id == "median" {
-                    0.5
-                } else {
-                    arg(a.num("p"))?
-                };
+                let p = if id == "median" { 0.5 } else { a.num("p")? };
                 let parts = self.parts(key, None)?;
                 self.quantile(key, &parts, p)?
             }
@@ -908,25 +909,21 @@ impl Eval<'_> {
                 }
                 u / d
             }
-            "gini" => match a
-                .text("form")
-                .map_err(|e| Miss::Fail(e.to_string()))?
-                .as_str()
-            {
+            "gini" => match a.text("form")?.as_str() {
                 "eurostat" => self.gini(key, false)?,
                 "convey" => self.gini(key, true)?,
                 other => return fail(format!("gini: form is eurostat or convey, not \"{other}\"")),
             },
-            "lorenz" => self.lorenz(key, arg(a.num("p"))?, id)?,
+            "lorenz" => self.lorenz(key, a.num("p")?, id)?,
             "share" => {
-                let (lo, hi) = (arg(a.num("a"))?, arg(a.num("b"))?);
+                let (lo, hi) = (a.num("a")?, a.num("b")?);
                 if lo > hi {
                     return fail(format!("share: a ({lo}) must not exceed b ({hi})"));
                 }
                 self.lorenz(key, hi, id)? - self.lorenz(key, lo, id)?
             }
-            "top_share" => 1.0 - self.lorenz(key, 1.0 - arg(a.num("f"))?, id)?,
-            "bottom_share" => self.lorenz(key, arg(a.num("f"))?, id)?,
+            "top_share" => 1.0 - self.lorenz(key, 1.0 - a.num("f")?, id)?,
+            "bottom_share" => self.lorenz(key, a.num("f")?, id)?,
             "bottom40_mean" => {
                 let parts = self.parts(key, None)?;
                 self.lorenz_sum(key, &parts, 0.4)? / (0.4 * n)
@@ -959,7 +956,7 @@ impl Eval<'_> {
                 let half = self.lorenz_sum(key, &parts, 0.5)? / (0.5 * n);
                 2.0 * ((t / n) * (1.0 - g) - half) / m
             }
-            "ge" => return self.ge(key, arg(a.num("alpha"))?, id),
+            "ge" => return self.ge(key, a.num("alpha")?, id),
             "theil" => return self.ge(key, 1.0, id),
             "mld" => return self.ge(key, 0.0, id),
             "jdiv" => {
@@ -981,7 +978,7 @@ impl Eval<'_> {
                 (ss.max(0.0) / n).sqrt() / mu
             }
             "atkinson" => {
-                let eps = arg(a.num("eps"))?;
+                let eps = a.num("eps")?;
                 if eps < 0.0 {
                     return fail(format!("atkinson: eps must be >= 0, got {eps}"));
                 }
@@ -1016,11 +1013,11 @@ impl Eval<'_> {
                 }
             }
             "fgt" => {
-                let alpha = arg(a.num("alpha"))?;
+                let alpha = a.num("alpha")?;
                 if alpha < 0.0 {
                     return fail(format!("fgt: alpha must be >= 0, got {alpha}"));
                 }
-                let given = a.value("line").map_err(|e| Miss::Fail(e.to_string()))?;
+                let given = a.value("line")?;
                 let z = self.line(key, given, national()?)?;
                 if z <= 0.0 {
                     return fail(format!("fgt: the poverty line {z} is not positive"));
@@ -1052,7 +1049,7 @@ impl Eval<'_> {
                 s / n
             }
             "watts" => {
-                let given = a.value("line").map_err(|e| Miss::Fail(e.to_string()))?;
+                let given = a.value("line")?;
                 let z = self.line(key, given, national()?)?;
                 let (n, _, mut e) = self.positive(key, true, id)?;
                 if z <= 0.0 {
@@ -1063,23 +1060,15 @@ impl Eval<'_> {
                 return Ok(e);
             }
             "middle_share" => {
-                let unit = a.text("unit").map_err(|e| Miss::Fail(e.to_string()))?;
+                let unit = a.text("unit")?;
                 if unit != "person" {
                     return fail(format!(
                         "middle_share: unit={unit} is not available on the range plan (person only)"
                     ));
                 }
                 let nat = national()?;
-                let lo = self.line(
-                    key,
-                    a.value("lo").map_err(|e| Miss::Fail(e.to_string()))?,
-                    nat,
-                )?;
-                let hi = self.line(
-                    key,
-                    a.value("hi").map_err(|e| Miss::Fail(e.to_string()))?,
-                    nat,
-                )?;
+                let lo = self.line(key, a.value("lo")?, nat)?;
+                let hi = self.line(key, a.value("hi")?, nat)?;
                 if lo > hi {
                     return fail(format!("middle_share: lo ({lo}) exceeds hi ({hi})"));
                 }
@@ -1089,7 +1078,7 @@ impl Eval<'_> {
             }
             "prosperity_gap" => {
                 let (n, _, mut e) = self.positive(key, true, id)?;
-                let z = arg(a.num("z"))?;
+                let z = a.num("z")?;
                 if !(z > 0.0) {
                     return fail(format!("prosperity_gap: z must be > 0, got {z}"));
                 }
@@ -1118,7 +1107,7 @@ fn ge_keep(alpha: f64) -> Keep {
 }
 
 fn pct(a: &gongfu_measures::Args) -> R<f64> {
-    let p = a.num("pct").map_err(|e| Miss::Fail(e.to_string()))?;
+    let p = a.num("pct")?;
     if !(p > 0.0) {
         return fail(format!("pct must be > 0, got {p}"));
     }
@@ -1303,14 +1292,16 @@ pub async fn measures_by_ranges(
     if opts.overall || cols.group.is_none() || measures.iter().any(needs_whole) {
         sums.extend(plan.sums(ctx, true).await?);
     }
-    let negative = plan.term(Term::Negative).ok();
-    if let Some(i) = negative {
-        if sums.values().flatten().any(|s| s.v[i] > 0.0) {
-            return Err(SqlError::DataFusion(DataFusionError::Execution(format!(
-                "weights must be >= 0: {} has negative values",
-                cols.weight
-            ))));
-        }
+    let negative = plan.terms.iter().position(|&t| t == Term::Negative);
+    if sums
+        .values()
+        .flatten()
+        .any(|s| negative.is_some_and(|i| s.v[i] > 0.0))
+    {
+        return Err(SqlError::DataFusion(DataFusionError::Execution(format!(
+            "weights must be >= 0: {} has negative values",
+            cols.weight
+        ))));
     }
     let mut keys: Vec<Key> = Vec::new();
     if opts.overall || cols.group.is_none() {
