@@ -5,7 +5,10 @@
 //! sums per income range; only the ranges holding a quantile or a threshold
 //! are read back.
 
-use crate::{RangeColumns, RangeEstimate, RangeOptions, SqlError, measures_by_ranges};
+use crate::{
+    DesignSummary, RangeColumns, RangeEstimate, RangeOptions, RangeVariance, SqlError,
+    measures_by_ranges_se,
+};
 use datafusion::execution::context::SessionContext;
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
@@ -66,11 +69,39 @@ fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// The columns of the input files the engine reads.
+#[derive(Debug, Clone, Copy)]
+pub struct FileColumns<'a> {
+    /// The income.
+    pub income: &'a str,
+    /// The weight (every row weight 1 without).
+    pub weight: Option<&'a str>,
+    /// The stratum (standard errors; one stratum without).
+    pub strata: Option<&'a str>,
+    /// The PSU (required for standard errors).
+    pub psu: Option<&'a str>,
+}
+
 /// What the engine does not do (yet): said before any data is read.
-fn refuse(spec: &Spec) -> Result<(), SqlError> {
+fn refuse(spec: &Spec, cols: &FileColumns<'_>) -> Result<(), SqlError> {
     let no = |what: &str| Err(SqlError::Unsupported(what.to_string()));
-    if spec.variance.is_some() {
-        return no("standard errors (--se, replicates) need the direct engine");
+    if let Some(v) = &spec.variance {
+        if v.replicates.is_some() {
+            return no("replicate-weight standard errors need the direct engine");
+        }
+        if cols.psu.is_none() {
+            return no("standard errors need a PSU column (--psu): the PSU totals are a GROUP BY");
+        }
+        if let Some(m) = spec
+            .measures
+            .iter()
+            .find(|m| !crate::SE_MEASURES.contains(&m.id()))
+        {
+            return Err(SqlError::Unsupported(format!(
+                "standard errors of {m} need the direct engine (the datafusion engine has them for {})",
+                crate::SE_MEASURES.join(", ")
+            )));
+        }
     }
     if spec.welfare != Welfare::AsIs {
         return no("--welfare other than as_is needs the direct engine");
@@ -97,12 +128,11 @@ fn refuse(spec: &Spec) -> Result<(), SqlError> {
 pub fn compute_files(
     input: &Path,
     format: InputFormat,
-    income: &str,
-    weight: Option<&str>,
+    columns: FileColumns<'_>,
     spec: &Spec,
     opts: EngineOptions,
 ) -> Result<Report, SqlError> {
-    refuse(spec)?;
+    refuse(spec, &columns)?;
     for m in &spec.measures {
         if !crate::RANGE_MEASURES.contains(&m.id()) {
             return Err(SqlError::Unsupported(format!(
@@ -150,23 +180,31 @@ pub fn compute_files(
             ),
         };
         let (income, weight) = (
-            ident(income),
-            weight.map_or_else(|| "1.0".to_string(), ident),
+            ident(columns.income),
+            columns.weight.map_or_else(|| "1.0".to_string(), ident),
         );
+        let (strata, psu) = (columns.strata.map(ident), columns.psu.map(ident));
         let cols = RangeColumns {
             table: "input",
             group: group.as_deref(),
             income: &income,
             weight: &weight,
+            strata: strata.as_deref(),
+            psu: psu.as_deref(),
         };
         let range_opts = RangeOptions {
             ranges: opts.ranges,
             nonpositive: spec.nonpositive,
             overall: true,
+            variance: spec.variance.as_ref().map(|v| RangeVariance {
+                lonely: v.lonely,
+                level: v.level,
+                normal: v.normal,
+            }),
         };
-        measures_by_ranges(&ctx, cols, &spec.measures, range_opts).await
+        measures_by_ranges_se(&ctx, cols, &spec.measures, range_opts).await
     })?;
-    report(spec, results, opts)
+    report(spec, results.0, results.1, opts)
 }
 
 /// The rows of the report: per measure the whole population, then the
@@ -175,6 +213,7 @@ pub fn compute_files(
 fn report(
     spec: &Spec,
     results: crate::RangeResults,
+    design: Option<DesignSummary>,
     opts: EngineOptions,
 ) -> Result<Report, SqlError> {
     let split = |label: &Option<String>| -> Vec<String> {
@@ -225,6 +264,8 @@ fn report(
                     n,
                     population,
                     excluded,
+                    se,
+                    ci,
                 }) => {
                     let e = Estimate {
                         measure: m.id(),
@@ -234,7 +275,10 @@ fn report(
                         population: *population,
                         excluded: *excluded,
                     };
-                    rows.push(ResultRow::from_estimate(e, &by, mi));
+                    let mut row = ResultRow::from_estimate(e, &by, mi);
+                    row.se = *se;
+                    row.ci = *ci;
+                    rows.push(row);
                 }
                 Err(why) if spec.skip_undefined => {
                     skipped.push(skipped_entry(m, domain.as_deref(), why));
@@ -258,8 +302,29 @@ fn report(
     if !skipped.is_empty() {
         meta.insert("skipped".into(), skipped.into());
     }
+    if let (Some(d), Some(v)) = (design, &spec.variance) {
+        let mut m = serde_json::Map::new();
+        m.insert("method".into(), "linearisation".into());
+        m.insert("psu".into(), d.psu.into());
+        m.insert("strata".into(), d.strata.into());
+        m.insert("df".into(), d.df.into());
+        m.insert("ci".into(), if v.normal { "normal" } else { "t" }.into());
+        m.insert("level".into(), v.level.into());
+        m.insert("lonely_psu".into(), lonely_name(v.lonely).into());
+        meta.insert("variance".into(), m.into());
+    }
     Ok(Report {
         results: rows,
         meta,
     })
+}
+
+fn lonely_name(l: gongfu_survey::LonelyPsu) -> &'static str {
+    use gongfu_survey::LonelyPsu::*;
+    match l {
+        Fail => "fail",
+        Certainty => "certainty",
+        Adjust => "adjust",
+        Average => "average",
+    }
 }

@@ -53,13 +53,14 @@ mod influence;
 mod ranges;
 mod udaf;
 
-pub use engine::{EngineOptions, InputFormat, compute_files, session};
+pub use engine::{EngineOptions, FileColumns, InputFormat, compute_files, session};
 pub use influence::{
     INFLUENCE, InfluenceUdwf, SeColumns, column_values, influence, linearised_se, linearised_se_sql,
 };
 pub use ranges::{
-    RANGE_INDEX, RANGE_MEASURES, RangeColumns, RangeEstimate, RangeIndex, RangeOptions,
-    RangeResults, measures_by_ranges, range_index,
+    DesignSummary, RANGE_INDEX, RANGE_MEASURES, RangeColumns, RangeEstimate, RangeIndex,
+    RangeOptions, RangeResults, RangeVariance, SE_MEASURES, measures_by_ranges,
+    measures_by_ranges_se, range_index,
 };
 pub use udaf::{MeasureUdaf, functions, udafs};
 
@@ -80,6 +81,10 @@ pub enum SqlError {
     /// The datafusion engine does not do this; the direct engine does.
     #[error("the datafusion engine: {0}")]
     Unsupported(String),
+    /// The survey design cannot give standard errors (a stratum with one
+    /// PSU under the `fail` rule).
+    #[error("{0}")]
+    Design(String),
     /// A measure is undefined on the population or a domain.
     #[error("{}{message}", domain.as_ref().map(|d| format!("domain {d}: ")).unwrap_or_default())]
     Measure {

@@ -28,6 +28,9 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+mod se;
+pub use se::{DesignSummary, RangeVariance, SE_MEASURES};
+
 /// The name of the range function registered by [`crate::register`].
 pub const RANGE_INDEX: &str = "gongfu_range";
 
@@ -98,6 +101,10 @@ pub struct RangeColumns<'a> {
     pub income: &'a str,
     /// The weight.
     pub weight: &'a str,
+    /// The stratum, for standard errors (`None`: one stratum).
+    pub strata: Option<&'a str>,
+    /// The PSU, for standard errors (required with them).
+    pub psu: Option<&'a str>,
 }
 
 /// How the range plan runs.
@@ -111,6 +118,9 @@ pub struct RangeOptions {
     pub nonpositive: NonPositive,
     /// Also evaluate the measures on the whole table (the first result).
     pub overall: bool,
+    /// Standard errors by linearisation ([`SE_MEASURES`]; needs
+    /// [`RangeColumns::psu`]); `None`: point estimates only.
+    pub variance: Option<RangeVariance>,
 }
 
 impl Default for RangeOptions {
@@ -119,6 +129,7 @@ impl Default for RangeOptions {
             ranges: 256,
             nonpositive: NonPositive::Error,
             overall: true,
+            variance: None,
         }
     }
 }
@@ -134,6 +145,10 @@ pub struct RangeEstimate {
     pub population: f64,
     /// Observations left out as non-positive.
     pub excluded: usize,
+    /// The standard error, when asked for ([`RangeOptions::variance`]).
+    pub se: Option<f64>,
+    /// The confidence interval (Woodruff's for quantiles).
+    pub ci: Option<[f64; 2]>,
 }
 
 /// The results of [`measures_by_ranges`]: per group (`None` the whole
@@ -350,6 +365,7 @@ impl Plan<'_> {
             group,
             income,
             weight,
+            ..
         } = self.cols;
         let mut valid = format!("{income} IS NOT NULL AND {weight} IS NOT NULL");
         let g = match (group, whole) {
@@ -360,15 +376,48 @@ impl Plan<'_> {
             _ => "''".to_string(),
         };
         let x = format!("CAST({income} AS DOUBLE)");
-        let r = if self.bounds.is_empty() {
+        let r = self.range_sql(&x);
+        format!(
+            "SELECT {g} AS g, {r} AS r, {x} AS x, CAST({weight} AS DOUBLE) AS w FROM {table} WHERE {valid}"
+        )
+    }
+
+    /// As [`Plan::base`] with the stratum `h` and the PSU `p` as text
+    /// (`design`: their SQL; rows without a PSU are left out).
+    fn base_design(&self, whole: bool, design: (&str, &str)) -> String {
+        let (h, p) = design;
+        let RangeColumns {
+            table,
+            group,
+            income,
+            weight,
+            ..
+        } = self.cols;
+        let mut valid =
+            format!("{income} IS NOT NULL AND {weight} IS NOT NULL AND {p} IS NOT NULL");
+        let g = match (group, whole) {
+            (Some(g), false) => {
+                valid.push_str(&format!(" AND {g} IS NOT NULL"));
+                format!("CAST({g} AS VARCHAR)")
+            }
+            _ => "''".to_string(),
+        };
+        let x = format!("CAST({income} AS DOUBLE)");
+        let r = self.range_sql(&x);
+        format!(
+            "SELECT {g} AS g, {r} AS r, {x} AS x, CAST({weight} AS DOUBLE) AS w, \
+             CAST({h} AS VARCHAR) AS h, CAST({p} AS VARCHAR) AS p FROM {table} WHERE {valid}"
+        )
+    }
+
+    /// The range of the income `x` (SQL).
+    fn range_sql(&self, x: &str) -> String {
+        if self.bounds.is_empty() {
             "CAST(0 AS BIGINT)".to_string()
         } else {
             let b: Vec<String> = self.bounds.iter().map(|b| format!("{b:?}")).collect();
             format!("{RANGE_INDEX}({x}, {})", b.join(", "))
-        };
-        format!(
-            "SELECT {g} AS g, {r} AS r, {x} AS x, CAST({weight} AS DOUBLE) AS w FROM {table} WHERE {valid}"
-        )
+        }
     }
 
     fn lower(&self, k: i64) -> f64 {
@@ -764,12 +813,12 @@ impl Eval<'_> {
 
     /// The whole group's n and population.
     fn all(&self, key: &Key, value: f64) -> R<RangeEstimate> {
-        Ok(RangeEstimate {
+        Ok(RangeEstimate::point(
             value,
-            n: self.sum(key, Term::Count(Keep::All))? as usize,
-            population: self.sum(key, Term::W(Keep::All))?,
-            excluded: 0,
-        })
+            self.sum(key, Term::Count(Keep::All))? as usize,
+            self.sum(key, Term::W(Keep::All))?,
+            0,
+        ))
     }
 
     /// The library's positive view: `(N, Σwx, estimate shell)`, refusing
@@ -797,12 +846,7 @@ impl Eval<'_> {
         Ok((
             n,
             t,
-            RangeEstimate {
-                value: 0.0,
-                n: self.sum(key, Term::Count(keep))? as usize,
-                population: n,
-                excluded,
-            },
+            RangeEstimate::point(0.0, self.sum(key, Term::Count(keep))? as usize, n, excluded),
         ))
     }
 
@@ -1254,7 +1298,7 @@ async fn boundaries(
 /// additions), without gathering any group's rows in one place. Relative
 /// lines follow the measure's `scope`: the whole table's median (national,
 /// the default) or the group's. Rows with a null income, weight or group are
-/// left out.
+/// left out. With [`RangeOptions::variance`], see [`measures_by_ranges_se`].
 ///
 /// # Errors
 /// [`SqlError::DataFusion`] for the queries (unknown table or column), a
@@ -1267,6 +1311,26 @@ pub async fn measures_by_ranges(
     measures: &[Measure],
     opts: RangeOptions,
 ) -> Result<RangeResults, SqlError> {
+    Ok(measures_by_ranges_se(ctx, cols, measures, opts).await?.0)
+}
+
+/// As [`measures_by_ranges`], with design-based standard errors and
+/// confidence intervals when `opts.variance` is set: the library's
+/// linearisation (Woodruff's interval for quantiles) with PSU totals from
+/// one more `GROUP BY group, stratum, PSU` pass (module docs of
+/// `ranges::se`; docs/sql.md), and the design's summary. Rows without a PSU
+/// are left out of every estimate then.
+///
+/// # Errors
+/// As [`measures_by_ranges`]; [`SqlError::Unsupported`] for standard errors
+/// without [`RangeColumns::psu`] or of a measure outside [`SE_MEASURES`];
+/// [`SqlError::Design`] for a stratum with one PSU under `LonelyPsu::Fail`.
+pub async fn measures_by_ranges_se(
+    ctx: &SessionContext,
+    cols: RangeColumns<'_>,
+    measures: &[Measure],
+    opts: RangeOptions,
+) -> Result<(RangeResults, Option<DesignSummary>), SqlError> {
     let mut terms = vec![
         Term::Rows(Keep::All),
         Term::Count(Keep::All),
@@ -1277,7 +1341,42 @@ pub async fn measures_by_ranges(
     for m in measures {
         terms_of(m, &mut terms)?;
     }
+    let design = match (opts.variance, cols.psu) {
+        (None, _) => None,
+        (Some(_), None) => {
+            return Err(SqlError::Unsupported(
+                "standard errors need the PSU column (PSU totals by GROUP BY)".into(),
+            ));
+        }
+        (Some(_), Some(p)) => {
+            if let Some(m) = measures.iter().find(|m| !SE_MEASURES.contains(&m.id())) {
+                return Err(SqlError::Unsupported(format!(
+                    "standard errors of {m} (the datafusion engine has them for {})",
+                    SE_MEASURES.join(", ")
+                )));
+            }
+            // the kernel densities' bandwidths
+            if !terms.contains(&Term::Wx2(Keep::All)) {
+                terms.push(Term::Wx2(Keep::All));
+            }
+            Some((cols.strata.unwrap_or("''"), p))
+        }
+    };
+    // with a design, every estimate is on the rows with a PSU
+    let table;
+    let cols = match design {
+        Some((_, p)) => {
+            table = format!("(SELECT * FROM {} WHERE {p} IS NOT NULL)", cols.table);
+            RangeColumns {
+                table: &table,
+                ..cols
+            }
+        }
+        None => cols,
+    };
+    let clock = Trace::start();
     let bounds = boundaries(ctx, cols, opts.ranges).await?;
+    clock.step("boundaries");
     let plan = Plan {
         cols,
         bounds,
@@ -1289,9 +1388,12 @@ pub async fn measures_by_ranges(
     } else {
         BTreeMap::new()
     };
-    if opts.overall || cols.group.is_none() || measures.iter().any(needs_whole) {
+    clock.step("sums by group and range");
+    if opts.overall || cols.group.is_none() || measures.iter().any(needs_whole) || design.is_some()
+    {
         sums.extend(plan.sums(ctx, true).await?);
     }
+    clock.step("sums by range");
     let negative = plan.terms.iter().position(|&t| t == Term::Negative);
     if sums
         .values()
@@ -1309,6 +1411,7 @@ pub async fn measures_by_ranges(
     }
     keys.extend(sums.keys().filter(|k| k.is_some()).cloned());
     let mut rows: HashMap<(Key, i64), Distribution> = HashMap::new();
+    let mut settled = None;
     for _round in 0..8 {
         let eval = Eval {
             plan: &plan,
@@ -1318,27 +1421,62 @@ pub async fn measures_by_ranges(
             nonpositive: opts.nonpositive,
         };
         let mut out: RangeResults = Vec::with_capacity(keys.len());
-        let mut settled = true;
+        let mut done = true;
         for key in &keys {
             let mut values = Vec::with_capacity(measures.len());
             for m in measures {
                 match eval.measure(key, m) {
                     Ok(e) => values.push(Ok(e)),
                     Err(Miss::Fail(why)) => values.push(Err(why)),
-                    Err(Miss::Rows) => settled = false,
+                    Err(Miss::Rows) => done = false,
                 }
             }
             out.push((key.clone(), values));
         }
         let wanted = eval.wanted.into_inner();
-        if settled {
-            return Ok(out);
+        if done {
+            settled = Some(out);
+            break;
         }
         plan.rows(ctx, &wanted, &mut rows).await?;
+        clock.step(&format!("{} ranges read back", wanted.len()));
     }
-    Err(SqlError::DataFusion(DataFusionError::Execution(
-        "the range plan did not settle after 8 rounds of reading ranges back".into(),
-    )))
+    let Some(mut out) = settled else {
+        return Err(SqlError::DataFusion(DataFusionError::Execution(
+            "the range plan did not settle after 8 rounds of reading ranges back".into(),
+        )));
+    };
+    let summary = match design {
+        Some(_) => {
+            let s = se::standard_errors(ctx, &plan, &sums, &mut rows, measures, &mut out, &opts)
+                .await?;
+            clock.step("standard errors");
+            Some(s)
+        }
+        None => None,
+    };
+    Ok((out, summary))
+}
+
+/// Elapsed time per step on standard error when `GONGFU_RANGE_TRACE` is set
+/// (for profiling the plan; silent otherwise).
+struct Trace(Option<std::cell::Cell<std::time::Instant>>);
+
+impl Trace {
+    fn start() -> Trace {
+        Trace(
+            std::env::var_os("GONGFU_RANGE_TRACE")
+                .map(|_| std::cell::Cell::new(std::time::Instant::now())),
+        )
+    }
+
+    fn step(&self, what: &str) {
+        if let Some(t) = &self.0 {
+            let now = std::time::Instant::now();
+            eprintln!("range plan: {what}: {:.2} s", (now - t.get()).as_secs_f64());
+            t.set(now);
+        }
+    }
 }
 
 /// True when a measure's line is relative to the whole table's median or

@@ -6,7 +6,7 @@
 
 use gongfu_compute::{Columns, KeyColumn, Report, Spec};
 use gongfu_measures::NonPositive;
-use gongfu_sql::{EngineOptions, InputFormat, SqlError, compute_files};
+use gongfu_sql::{EngineOptions, FileColumns, InputFormat, SqlError, compute_files};
 use std::path::PathBuf;
 
 mod common;
@@ -14,6 +14,13 @@ mod common;
 const MEASURES: &str = "count,population,total,mean,median,quantile(0.9),gini,arpr,rmpg,poormed,\
 qsr,palma,p90p10,ge(2),mld,theil,atkinson(1),cv,fgt(1),\"fgt(0,line=20000)\",watts,middle_share,\
 prosperity_gap(50000),lorenz(0.5),top_share(f=0.1),wolfson";
+
+const COLS: FileColumns<'static> = FileColumns {
+    income: "pc_income",
+    weight: Some("pweight"),
+    strata: None,
+    psu: None,
+};
 
 fn csv_path() -> PathBuf {
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -25,8 +32,8 @@ fn csv_path() -> PathBuf {
 
 /// The direct engine on the same households.
 fn direct(spec: &Spec) -> Result<Report, gongfu_compute::ComputeError> {
-    let names = ["pc_income", "pweight", "urban", "county"];
-    let [income, weight, urban, county]: [Vec<String>; 4] =
+    let names = ["pc_income", "pweight", "urban", "county", "stratum", "psu"];
+    let [income, weight, urban, county, stratum, psu]: [Vec<String>; 6] =
         common::columns(&names).try_into().expect("columns");
     let key = |name: &str, v: &[String]| {
         let labels: Vec<&str> = v.iter().map(String::as_str).collect();
@@ -40,6 +47,8 @@ fn direct(spec: &Spec) -> Result<Report, gongfu_compute::ComputeError> {
             .iter()
             .map(|b| key(b, if b == "urban" { &urban } else { &county }))
             .collect(),
+        strata: spec.variance.as_ref().map(|_| key("stratum", &stratum)),
+        psu: spec.variance.as_ref().map(|_| key("psu", &psu)),
         ..Columns::default()
     };
     gongfu_compute::compute(cols, spec)
@@ -110,8 +119,7 @@ fn the_datafusion_engine_gives_the_direct_engines_report() {
                     ranges,
                     memory_limit: Some(64 << 20),
                 };
-                let got = compute_files(path, *format, "pc_income", Some("pweight"), &s, opts)
-                    .expect("datafusion engine");
+                let got = compute_files(path, *format, COLS, &s, opts).expect("datafusion engine");
                 same(&got, &want);
                 assert_eq!(got.meta["engine"], "datafusion");
             }
@@ -124,8 +132,7 @@ fn the_datafusion_engine_gives_the_direct_engines_report() {
     let e = compute_files(
         &dir,
         InputFormat::Parquet,
-        "pc_income",
-        Some("pweight"),
+        COLS,
         &s,
         EngineOptions::default(),
     )
@@ -137,14 +144,104 @@ fn the_datafusion_engine_gives_the_direct_engines_report() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Standard errors and intervals agree with the direct engine's within
+/// `tol` (relative); returns the worst relative difference.
+fn same_se(got: &Report, want: &Report, tol: f64) -> f64 {
+    same(got, want);
+    let mut worst: f64 = 0.0;
+    for (g, w) in got.results.iter().zip(&want.results) {
+        let at = format!("{} {:?} {:?}", w.measure, w.params, w.by);
+        let mut pairs = vec![];
+        match (g.se, w.se) {
+            (Some(a), Some(b)) => pairs.push((a, b)),
+            (None, None) => {}
+            other => panic!("{at}: se {other:?}"),
+        }
+        match (g.ci, w.ci) {
+            (Some(a), Some(b)) => pairs.extend([(a[0], b[0]), (a[1], b[1])]),
+            (None, None) => {}
+            other => panic!("{at}: ci {other:?}"),
+        }
+        for (a, b) in pairs {
+            let d = (a - b).abs() / b.abs().max(1e-300);
+            assert!(d <= tol, "{at}: {a} vs {b} ({d:.1e})");
+            worst = worst.max(d);
+        }
+    }
+    worst
+}
+
+const SE_MEASURES: &str = "count,population,total,mean,median,quantile(0.1),quantile(0.9),gini,\
+gini(form=eurostat),arpt,arpr,\"arpr(scope=domain)\",fgt(0),fgt(1),fgt(2),\"fgt(0,line=20000)\",\
+\"fgt(1.5,line=20000)\",\"fgt(1,line=0.5*mean)\",\"fgt(2,line=0.6*median,scope=domain)\"";
+
+#[test]
+fn the_datafusion_engine_gives_the_direct_engines_standard_errors() {
+    let cols = FileColumns {
+        strata: Some("stratum"),
+        psu: Some("psu"),
+        ..COLS
+    };
+    let mut worst: f64 = 0.0;
+    for by in [&[][..], &["county"][..], &["county", "urban"][..]] {
+        for (lonely, level, normal) in [
+            (gongfu_survey::LonelyPsu::Fail, 0.95, false),
+            (gongfu_survey::LonelyPsu::Adjust, 0.9, true),
+        ] {
+            let mut s = Spec::parse(SE_MEASURES, by).expect("spec");
+            s.variance = Some(gongfu_compute::VarianceSpec {
+                lonely,
+                level,
+                normal,
+                replicates: None,
+            });
+            let want = direct(&s).expect("direct");
+            assert!(want.results.iter().any(|r| r.se.is_some()));
+            for ranges in [1, 7, 300] {
+                let opts = EngineOptions {
+                    ranges,
+                    memory_limit: None,
+                };
+                let got = compute_files(&csv_path(), InputFormat::Csv(b','), cols, &s, opts)
+                    .expect("datafusion engine");
+                worst = worst.max(same_se(&got, &want, 1e-11));
+                assert_eq!(got.meta["variance"], want.meta["variance"]);
+            }
+        }
+    }
+    eprintln!("standard errors: worst relative difference {worst:.1e}");
+    // standard errors need the PSUs, and a measure the plan linearises
+    let mut s = Spec::parse("gini", &[]).expect("spec");
+    s.variance = Some(gongfu_compute::VarianceSpec::default());
+    let e = compute_files(
+        &csv_path(),
+        InputFormat::Csv(b','),
+        COLS,
+        &s,
+        EngineOptions::default(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("PSU"), "{e}");
+    let mut s = Spec::parse("theil", &[]).expect("spec");
+    s.variance = Some(gongfu_compute::VarianceSpec::default());
+    let e = compute_files(
+        &csv_path(),
+        InputFormat::Csv(b','),
+        cols,
+        &s,
+        EngineOptions::default(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("standard errors of theil"), "{e}");
+}
+
 #[test]
 fn the_datafusion_engine_refuses_what_only_the_direct_engine_does() {
     let run = |s: &Spec, income: &str| {
         compute_files(
             &csv_path(),
             InputFormat::Csv(b','),
-            income,
-            Some("pweight"),
+            FileColumns { income, ..COLS },
             s,
             EngineOptions::default(),
         )

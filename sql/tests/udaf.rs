@@ -447,12 +447,15 @@ fn check_ranges(rows: &[(String, Option<f64>, f64)], ranges: &[usize]) {
                 ranges: k,
                 nonpositive: policy,
                 overall: true,
+                variance: None,
             };
             let cols = gongfu_sql::RangeColumns {
                 table: "hh",
                 group: Some("county"),
                 income: "income",
                 weight: "weight",
+                strata: None,
+                psu: None,
             };
             let got = rt
                 .block_on(gongfu_sql::measures_by_ranges(&ctx, cols, &measures, opts))
@@ -525,6 +528,8 @@ fn the_range_plan_refuses_what_it_cannot_do_exactly() {
         group: Some("county"),
         income: "income",
         weight: "weight",
+        strata: None,
+        psu: None,
     };
     let run = |calls: &str| {
         let ms = Measure::parse_list(calls).expect("measures");

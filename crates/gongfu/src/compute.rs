@@ -556,15 +556,18 @@ fn describe(e: ComputeError, s: &Settings) -> anyhow::Error {
             anyhow!("{file}: column {:?}{where_}: {source}", s.income)
         }
         ComputeError::MissingColumn(c) => anyhow!("{file}: {c} is needed: name it with a flag"),
-        ComputeError::Design(msg) => {
-            let cols: Vec<&str> = [&s.strata, &s.psu]
-                .iter()
-                .filter_map(|c| c.as_deref())
-                .collect();
-            anyhow!("{file}: design ({}): {msg}", cols.join(", "))
-        }
+        ComputeError::Design(msg) => design_error(s, &msg),
         other => anyhow!("{file}: {other}"),
     }
+}
+
+/// A design that cannot give standard errors, naming its columns.
+fn design_error(s: &Settings, msg: &str) -> anyhow::Error {
+    let cols: Vec<&str> = [&s.strata, &s.psu]
+        .iter()
+        .filter_map(|c| c.as_deref())
+        .collect();
+    anyhow!("{}: design ({}): {msg}", s.input.display(), cols.join(", "))
 }
 
 pub fn render(report: &Report, format: OutFormat) -> String {
@@ -615,19 +618,22 @@ fn datafusion_report(s: &Settings) -> Result<Report> {
         ranges: s.ranges,
         memory_limit: s.memory_limit,
     };
-    gongfu_sql::compute_files(
-        &s.input,
-        format,
-        &s.income,
-        s.weight.as_deref(),
-        &s.spec,
-        opts,
-    )
-    .map_err(|e| match e {
+    let se = s.spec.variance.is_some();
+    if se && s.fpc.is_some() {
+        bail!("--engine datafusion: --fpc needs the direct engine");
+    }
+    let columns = gongfu_sql::FileColumns {
+        income: &s.income,
+        weight: s.weight.as_deref(),
+        strata: s.strata.as_deref().filter(|_| se),
+        psu: s.psu.as_deref().filter(|_| se),
+    };
+    gongfu_sql::compute_files(&s.input, format, columns, &s.spec, opts).map_err(|e| match e {
         gongfu_sql::SqlError::Measure { domain, message } => {
             let where_ = domain.map(|d| format!(", domain {d}")).unwrap_or_default();
             anyhow!("{file}: column {:?}{where_}: {message}", s.income)
         }
+        gongfu_sql::SqlError::Design(msg) => design_error(s, &msg),
         other => anyhow!("{file}: {other}"),
     })
 }

@@ -380,6 +380,8 @@ fn a_cluster_of_processes_gives_the_library_values() {
             group: Some("county"),
             income: "income",
             weight: "weight",
+            strata: None,
+            psu: None,
         };
         let opts = gongfu_sql::RangeOptions {
             ranges: 16,
