@@ -58,9 +58,9 @@ pub use influence::{
     INFLUENCE, InfluenceUdwf, SeColumns, column_values, influence, linearised_se, linearised_se_sql,
 };
 pub use ranges::{
-    DesignSummary, RANGE_INDEX, RANGE_MEASURES, RangeColumns, RangeEstimate, RangeIndex,
-    RangeOptions, RangeResults, RangeVariance, SE_MEASURES, measures_by_ranges,
-    measures_by_ranges_se, range_index,
+    DesignSummary, RANGE_INDEX, RANGE_MEASURES, RANGE_S, RangeColumns, RangeEstimate, RangeIndex,
+    RangeOptions, RangeResults, RangeS, RangeVariance, SE_MEASURES, measures_by_ranges,
+    measures_by_ranges_se, range_index, range_s,
 };
 pub use udaf::{MeasureUdaf, functions, udafs};
 
@@ -103,6 +103,7 @@ pub fn register(ctx: &SessionContext) {
         ctx.register_udaf(f);
     }
     ctx.register_udf(range_index());
+    ctx.register_udaf(range_s());
     ctx.register_udwf(influence());
 }
 

@@ -4,10 +4,10 @@
 //! Rows are cut into income ranges at boundaries taken from a sample
 //! ([`RANGE_INDEX`] gives a row's range). One `GROUP BY group, range` query
 //! reduces every (group, range) to a few sums where DataFusion places it;
-//! for the Gini the rows are first sorted inside their (group, range) by a
-//! window (`SUM(w) OVER (PARTITION BY g, r ORDER BY x ROWS …)`, DataFusion's
-//! spilling sort and streaming window), so that `S = Σ w x c` (`c` the
-//! cumulative weight inside the range) is one more sum. Measures are then
+//! for the Gini, the aggregate [`RANGE_S`] sorts the rows of each (group,
+//! range) locally to give `S = Σ w x c` (`c` the cumulative weight inside
+//! the range), its partial states spilling with the aggregate's when the
+//! memory pool is full. Measures are then
 //! evaluated from the ranges in income order with prefix weights: totals
 //! and moments directly, quantiles, Lorenz ordinates and threshold sums by
 //! reading back only the range that holds the cut (a few rows per group),
@@ -29,7 +29,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 mod se;
+mod within;
 pub use se::{DesignSummary, RangeVariance, SE_MEASURES};
+pub use within::{RANGE_S, RangeS, range_s};
 
 /// The name of the range function registered by [`crate::register`].
 pub const RANGE_INDEX: &str = "gongfu_range";
@@ -246,7 +248,7 @@ enum Term {
     WPow(f64, Keep),
     /// Σ w ((z − x)/z)^α over x < z.
     Fgt(f64, f64),
-    /// Σ w x c, `c` the cumulative weight inside the range (needs the window).
+    /// Σ w x c, `c` the cumulative weight inside the range ([`RANGE_S`]).
     S,
     /// Σ w² x.
     Q,
@@ -278,7 +280,7 @@ impl Term {
                     "CASE WHEN x < {z:?} THEN w * power(({z:?} - x) / {z:?}, {a:?}) ELSE 0.0 END"
                 )
             }
-            Term::S => "w * x * c".into(),
+            Term::S => format!("{RANGE_S}(x, w)"),
             Term::Q => "w * w * x".into(),
             Term::Negative => "CASE WHEN w < 0 THEN 1.0 ELSE 0.0 END".into(),
         }
@@ -354,7 +356,6 @@ struct Plan<'a> {
     cols: RangeColumns<'a>,
     bounds: Vec<f64>,
     terms: Vec<Term>,
-    window: bool,
 }
 
 impl Plan<'_> {
@@ -449,20 +450,15 @@ impl Plan<'_> {
         ctx: &SessionContext,
         whole: bool,
     ) -> Result<BTreeMap<Key, Vec<RangeSums>>, SqlError> {
-        let base = self.base(whole);
-        let from = if self.window {
-            format!(
-                "(SELECT g, r, x, w, SUM(w) OVER (PARTITION BY g, r ORDER BY x \
-                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS c FROM ({base}))"
-            )
-        } else {
-            format!("({base})")
-        };
+        let from = format!("({})", self.base(whole));
         let sums: Vec<String> = self
             .terms
             .iter()
             .enumerate()
-            .map(|(i, t)| format!("CAST(SUM({}) AS DOUBLE) AS s{i}", t.sql()))
+            .map(|(i, t)| match t {
+                Term::S => format!("CAST({RANGE_S}(x, w) AS DOUBLE) AS s{i}"),
+                t => format!("CAST(SUM({}) AS DOUBLE) AS s{i}", t.sql()),
+            })
             .collect();
         let batches = ctx
             .sql(&format!(
@@ -1380,7 +1376,6 @@ pub async fn measures_by_ranges_se(
     let plan = Plan {
         cols,
         bounds,
-        window: terms.contains(&Term::S),
         terms,
     };
     let mut sums = if cols.group.is_some() {

@@ -191,11 +191,13 @@ const MEASURES: &[(&str, &str, bool)] = &[
     ),
 ];
 
-/// [`MEASURES`] for the range plan, but the Gini: thresholds relative to
-/// the group's own median, as the SQL aggregates take them. The Gini's
-/// window over (group, range) fails on Ballista 55 ("Expects PARTITION BY
-/// expression to be ordered" in an executor's task), so it is left out here.
+/// [`MEASURES`] for the range plan: thresholds relative to the group's own
+/// median, as the SQL aggregates take them; the Gini's local sums
+/// (`gongfu_range_s`) travel between the executors as partial states.
 const RANGE_CALLS: &[&str] = &[
+    "gini",
+    "gini(form=convey)",
+    "wolfson",
     "median",
     "arpr(scope=domain)",
     "qsr",

@@ -1,0 +1,244 @@
+//! `gongfu_range_s(x, w)`: the Gini's order-dependent sum of a (group,
+//! range), `S = Σ_i w_i x_i c_i` with the rows in income order and `c_i`
+//! the cumulative weight up to and including row `i`, as an aggregate that
+//! sorts the rows of each group locally when it is evaluated. With the
+//! range plan's `GROUP BY group, range` each group is one range of one
+//! group (about rows / K of them), so no operator sorts the whole table.
+//!
+//! The state of a group is its (x, w) pairs, two lists when partial states
+//! travel (between partitions, to disk when the aggregate spills, between
+//! Ballista executors); a native groups accumulator keeps them per group
+//! without a per-row call. Ties: `S` does not depend on the order of equal
+//! incomes (docs/sql.md), so an unstable sort is exact.
+
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Float64Array, ListArray};
+use datafusion::arrow::buffer::{OffsetBuffer, ScalarBuffer};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
+use datafusion::common::{Result, ScalarValue};
+use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
+use datafusion::logical_expr::{
+    Accumulator, AggregateUDF, AggregateUDFImpl, EmitTo, GroupsAccumulator, Signature, Volatility,
+};
+use std::sync::Arc;
+
+use crate::udaf::{Pairs, floats};
+
+/// The name of the local Gini sum registered by [`crate::register`].
+pub const RANGE_S: &str = "gongfu_range_s";
+
+/// `gongfu_range_s(x, w)` (module docs).
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct RangeS {
+    signature: Signature,
+}
+
+/// The local Gini sum as an aggregate UDF.
+pub fn range_s() -> AggregateUDF {
+    AggregateUDF::from(RangeS {
+        signature: Signature::exact(
+            vec![DataType::Float64, DataType::Float64],
+            Volatility::Immutable,
+        ),
+    })
+}
+
+/// `Σ w x c` of pairs sorted here (`c` inclusive cumulative weight).
+fn local_s(pairs: &mut [(f64, f64)]) -> f64 {
+    pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let (mut c, mut s) = (0.0, 0.0);
+    for &(x, w) in pairs.iter() {
+        c += w;
+        s += w * x * c;
+    }
+    s
+}
+
+impl AggregateUDFImpl for RangeS {
+    fn name(&self) -> &str {
+        RANGE_S
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Float64)
+    }
+
+    fn accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        Ok(Box::new(SAcc(Pairs::new(RANGE_S))))
+    }
+
+    fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
+        Ok(Pairs::state_fields(args.name))
+    }
+
+    fn groups_accumulator_supported(&self, _args: AccumulatorArgs) -> bool {
+        true
+    }
+
+    fn create_groups_accumulator(
+        &self,
+        _args: AccumulatorArgs,
+    ) -> Result<Box<dyn GroupsAccumulator>> {
+        Ok(Box::new(SGroups::default()))
+    }
+}
+
+/// One group's accumulator (used where DataFusion does not group).
+#[derive(Debug)]
+struct SAcc(Pairs);
+
+impl Accumulator for SAcc {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
+        self.0.update_batch(values)
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
+        self.0.merge_batch(states)
+    }
+
+    fn state(&mut self) -> Result<Vec<ScalarValue>> {
+        self.0.state()
+    }
+
+    fn evaluate(&mut self) -> Result<ScalarValue> {
+        let (x, w) = self.0.pairs();
+        let mut pairs: Vec<(f64, f64)> = x.iter().copied().zip(w.iter().copied()).collect();
+        Ok(ScalarValue::Float64(Some(local_s(&mut pairs))))
+    }
+
+    fn size(&self) -> usize {
+        self.0.size()
+    }
+}
+
+/// The pairs of every group, by group index.
+#[derive(Debug, Default)]
+struct SGroups {
+    groups: Vec<Vec<(f64, f64)>>,
+    /// Pairs the groups' vectors have room for, for the memory pool.
+    room: usize,
+}
+
+impl SGroups {
+    fn grow(&mut self, total: usize) {
+        if self.groups.len() < total {
+            self.groups.resize_with(total, Vec::new);
+        }
+    }
+
+    fn push(&mut self, g: usize, x: f64, w: f64) {
+        let v = &mut self.groups[g];
+        let before = v.capacity();
+        v.push((x, w));
+        self.room += v.capacity() - before;
+    }
+
+    fn take(&mut self, emit_to: EmitTo) -> Vec<Vec<(f64, f64)>> {
+        let out = emit_to.take_needed(&mut self.groups);
+        self.room -= out.iter().map(Vec::capacity).sum::<usize>();
+        out
+    }
+}
+
+fn keep(filter: Option<&BooleanArray>, i: usize) -> bool {
+    filter.is_none_or(|f| f.is_valid(i) && f.value(i))
+}
+
+/// A list array of one field of the pairs of each group.
+fn list(groups: &[Vec<(f64, f64)>], field: fn(&(f64, f64)) -> f64) -> ArrayRef {
+    let mut offsets = Vec::with_capacity(groups.len() + 1);
+    offsets.push(0i32);
+    let mut values = Vec::with_capacity(groups.iter().map(Vec::len).sum());
+    for g in groups {
+        values.extend(g.iter().map(field));
+        offsets.push(values.len() as i32);
+    }
+    Arc::new(ListArray::new(
+        Arc::new(Field::new_list_field(DataType::Float64, false)),
+        OffsetBuffer::new(ScalarBuffer::from(offsets)),
+        Arc::new(Float64Array::new(ScalarBuffer::from(values), None)),
+        None,
+    ))
+}
+
+impl GroupsAccumulator for SGroups {
+    fn update_batch(
+        &mut self,
+        values: &[ArrayRef],
+        group_indices: &[usize],
+        opt_filter: Option<&BooleanArray>,
+        total_num_groups: usize,
+    ) -> Result<()> {
+        self.grow(total_num_groups);
+        let (x, w) = (floats(&values[0])?, floats(&values[1])?);
+        for (i, &g) in group_indices.iter().enumerate() {
+            if keep(opt_filter, i) && x.is_valid(i) && w.is_valid(i) {
+                self.push(g, x.value(i), w.value(i));
+            }
+        }
+        Ok(())
+    }
+
+    fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
+        let groups = self.take(emit_to);
+        let out: Float64Array = groups
+            .into_iter()
+            .map(|mut g| Some(local_s(&mut g)))
+            .collect();
+        Ok(Arc::new(out))
+    }
+
+    fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
+        let groups = self.take(emit_to);
+        Ok(vec![list(&groups, |p| p.0), list(&groups, |p| p.1)])
+    }
+
+    fn merge_batch(
+        &mut self,
+        values: &[ArrayRef],
+        group_indices: &[usize],
+        total_num_groups: usize,
+    ) -> Result<()> {
+        self.grow(total_num_groups);
+        let (xs, ws) = (values[0].as_list::<i32>(), values[1].as_list::<i32>());
+        for (i, &g) in group_indices.iter().enumerate() {
+            if xs.is_null(i) || ws.is_null(i) {
+                continue;
+            }
+            let (x, w) = (floats(&xs.value(i))?, floats(&ws.value(i))?);
+            for j in 0..x.len().min(w.len()) {
+                if x.is_valid(j) && w.is_valid(j) {
+                    self.push(g, x.value(j), w.value(j));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn convert_to_state(
+        &self,
+        values: &[ArrayRef],
+        opt_filter: Option<&BooleanArray>,
+    ) -> Result<Vec<ArrayRef>> {
+        // each row its own group: a one-pair state, or an empty one
+        let (x, w) = (floats(&values[0])?, floats(&values[1])?);
+        let groups: Vec<Vec<(f64, f64)>> = (0..x.len())
+            .map(|i| {
+                if keep(opt_filter, i) && x.is_valid(i) && w.is_valid(i) {
+                    vec![(x.value(i), w.value(i))]
+                } else {
+                    vec![]
+                }
+            })
+            .collect();
+        Ok(vec![list(&groups, |p| p.0), list(&groups, |p| p.1)])
+    }
+
+    fn size(&self) -> usize {
+        self.room * std::mem::size_of::<(f64, f64)>()
+            + self.groups.capacity() * std::mem::size_of::<Vec<(f64, f64)>>()
+    }
+}
