@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
-# Memory of the range plan against the number of rows: the register as 64
-# Parquet files at several sizes, the same measures by county through the
-# direct engine and through `gongfu compute --engine datafusion` (the range
-# plan on DataFusion, operators capped at --memory-limit), back to back in
-# each run: wall time and peak resident memory (GNU time), and the two
-# reports compared value by value.
+# The range plan against the number of rows and the number of processes:
+# the register as Parquet part files at several sizes, `gini,median,arpr`
+# by county (and overall) through
+#   1. the direct engine (gongfu compute),
+#   2. DataFusion on one node: gongfu compute --engine datafusion (the range
+#      plan, operators capped at --memory-limit),
+#   3. Ballista: a scheduler and two executor processes on loopback, each
+#      executor's operators capped at the same size, the client running the
+#      range plan (gongfu-ballista ranges),
+# back to back in each run: wall time and the peak resident memory of every
+# process (GNU time for one-shot commands, VmHWM for the servers); medians
+# over the runs; the three results compared value by value.
 #   bench/range_plan.sh [PARTS] [RUNS] [PERSONS...]
 # Builds gongfu in release mode with the datafusion feature (≈ 20 min the
-# first time). GONGFU_BENCH_LIMIT sets the memory cap (default 1G).
+# first time) and gongfu-ballista in the test build of ci/build-sql.sh
+# (dependencies and the gongfu-sql crates at opt-level 2) in
+# $GONGFU_SQL_TARGET (default ~/.cache/gongfu/sql-target).
+# GONGFU_BENCH_LIMIT sets the memory cap (default 1G = 1073741824 bytes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 parts="${1:-64}"
@@ -15,17 +24,32 @@ runs="${2:-3}"
 shift 2 || true
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(16442500 65770000)
-limit="${GONGFU_BENCH_LIMIT:-1G}"
+limit="${GONGFU_BENCH_LIMIT:-1073741824}"
 measures="gini,median,arpr"
+sql_target="${GONGFU_SQL_TARGET:-$HOME/.cache/gongfu/sql-target}"
 cargo build --release -q -p gongfu --features datafusion
+CARGO_TARGET_DIR="$sql_target" cargo build -q --manifest-path sql/Cargo.toml --workspace --bins
 g="${CARGO_TARGET_DIR:-target}/release/gongfu"
+b="$sql_target/debug/gongfu-ballista"
 out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
-timed() { # label, command...: prints wall seconds and peak RSS
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$out"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; return 1; }
+hwm() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$1/status"; }
+record() { # label, seconds, MB: one line per measurement, for the medians
+  printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$out/times"
+  printf '  %-44s %7.2f s  %8s MB peak\n' "$1" "$2" "$3" >&2
+}
+timed() { # label, command...: wall seconds and peak RSS of a one-shot command
   local label="$1"; shift
   /usr/bin/time -f "%e %M" -o "$out/time" "$@"
   read -r wall kb < "$out/time"
-  printf '  %-44s %7.2f s  %8.0f MB peak\n' "$label" "$wall" "$((kb / 1024))" >&2
+  record "$label" "$wall" "$((kb / 1024))"
 }
 for persons in "${sizes[@]}"; do
   data="${GONGFU_BENCH_DATA_PREFIX:-/tmp/gongfu-province}-$persons-$parts"
@@ -34,21 +58,62 @@ for persons in "${sizes[@]}"; do
     "$g" synth --population --persons "$persons" --parts "$parts" --output "$data"
   fi
   echo "$persons persons, $parts files ($(du -sh "$data" | cut -f1)); $measures by county"
+  : > "$out/times"
   for i in $(seq 1 "$runs"); do
     echo " run $i"
     common=(compute --input "$data" --income pc_income --by county --measures "$measures"
             --quiet --format csv)
     timed "direct" "$g" "${common[@]}" --output "$out/direct.csv"
-    timed "datafusion range plan, --memory-limit $limit" "$g" "${common[@]}" \
+    timed "datafusion, one node" "$g" "${common[@]}" \
       --engine datafusion --memory-limit "$limit" --output "$out/ranges.csv"
+    sp=$(free_port)
+    RUST_LOG=warn "$b" scheduler --port "$sp" & pids+=($!); sched=$!
+    wait_port "$sp"
+    execs=()
+    for k in 1 2; do
+      fp=$(free_port); gp=$(free_port)
+      RUST_LOG=warn "$b" executor --scheduler-port "$sp" --port "$fp" --grpc-port "$gp" \
+        --work-dir "$out/work$k" --memory-pool-size "$limit" & pids+=($!); execs+=($!)
+      wait_port "$fp"
+    done
+    sleep 1
+    timed "ballista client (2 executors)" "$b" ranges --scheduler "df://127.0.0.1:$sp" \
+      --input "$data/" --income pc_income --by county --measures "$measures" \
+      > "$out/ballista.csv"
+    record "ballista scheduler" 0 "$(hwm "$sched")"
+    for k in 0 1; do
+      record "ballista executor $((k + 1))" 0 "$(hwm "${execs[$k]}")"
+    done
+    kill "${execs[@]}" 2>/dev/null || true
+    wait "${execs[@]}" 2>/dev/null || true
+    kill "$sched" 2>/dev/null || true
+    wait "$sched" 2>/dev/null || true
+    rm -rf "$out"/work*
+    pids=()
   done
-  python3 - "$out/direct.csv" "$out/ranges.csv" <<'PY'
+  python3 - "$out/times" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    label, wall, mb = line.rstrip("\n").split("\t")
+    rows.setdefault(label, []).append((float(wall), int(mb)))
+print("  medians:")
+for label, v in rows.items():
+    wall = statistics.median(w for w, _ in v)
+    mb = statistics.median(m for _, m in v)
+    print(f"  {label:44s} {wall:7.2f} s  {mb:8.0f} MB peak  ({len(v)} runs)")
+PY
+  python3 - "$out/direct.csv" "$out/ranges.csv" "$out/ballista.csv" <<'PY'
 import csv, sys
-read = lambda p: {(r["measure"], r["params"], r["county"]): float(r["value"]) for r in csv.DictReader(open(p))}
+read = lambda p: {(r["measure"], r["county"]): float(r["value"]) for r in csv.DictReader(open(p))}
 a, b = read(sys.argv[1]), read(sys.argv[2])
 assert a.keys() == b.keys(), (len(a), len(b))
 worst = max(abs(b[k] - a[k]) / max(abs(a[k]), 1e-300) for k in a)
-print(f"  {len(a)} values compared, worst relative difference {worst:.1e}")
-assert worst <= 1e-12
+c = {(r["measure"].split("(")[0], r["group"]): float(r["value"]) for r in csv.DictReader(open(sys.argv[3]))}
+assert c.keys() == a.keys(), (len(a), len(c))
+worst_c = max(abs(c[k] - a[k]) / max(abs(a[k]), 1e-300) for k in a)
+print(f"  {len(a)} values compared with the direct engine: one node worst relative "
+      f"difference {worst:.1e}, Ballista {worst_c:.1e}")
+assert max(worst, worst_c) <= 1e-12
 PY
 done

@@ -59,7 +59,10 @@ pub fn session(memory_limit: Option<usize>) -> Result<SessionContext, SqlError> 
         // that a sort's merge phase still finds its reservation
         rt = rt.with_memory_pool(Arc::new(FairSpillPool::new(bytes)));
     }
-    let ctx = SessionContext::new_with_config_rt(SessionConfig::new(), rt.build_arc()?);
+    // DataFusion's own settings from DATAFUSION_* variables
+    // (DATAFUSION_EXECUTION_BATCH_SIZE=…), for tuning without a rebuild
+    let config = SessionConfig::from_env()?;
+    let ctx = SessionContext::new_with_config_rt(config, rt.build_arc()?);
     crate::register(&ctx);
     Ok(ctx)
 }

@@ -5,9 +5,9 @@
 //! ([`RANGE_INDEX`] gives a row's range). One `GROUP BY group, range` query
 //! reduces every (group, range) to a few sums where DataFusion places it;
 //! for the Gini, the aggregate [`RANGE_S`] sorts the rows of each (group,
-//! range) locally to give `S = Σ w x c` (`c` the cumulative weight inside
-//! the range), its partial states spilling with the aggregate's when the
-//! memory pool is full. Measures are then
+//! range) in memory to give `S = Σ w x c` (`c` the cumulative weight inside
+//! the range) — or, when the session's memory pool is capped, a window
+//! over DataFusion's spilling sort gives `c` row by row. Measures are then
 //! evaluated from the ranges in income order with prefix weights: totals
 //! and moments directly, quantiles, Lorenz ordinates and threshold sums by
 //! reading back only the range that holds the cut (a few rows per group),
@@ -20,6 +20,7 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
 use datafusion::common::{DataFusionError, Result, ScalarValue};
 use datafusion::execution::context::SessionContext;
+use datafusion::execution::memory_pool::MemoryLimit;
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
@@ -248,7 +249,8 @@ enum Term {
     WPow(f64, Keep),
     /// Σ w ((z − x)/z)^α over x < z.
     Fgt(f64, f64),
-    /// Σ w x c, `c` the cumulative weight inside the range ([`RANGE_S`]).
+    /// Σ w x c, `c` the cumulative weight inside the range ([`RANGE_S`], or
+    /// a window under a memory cap).
     S,
     /// Σ w² x.
     Q,
@@ -280,7 +282,7 @@ impl Term {
                     "CASE WHEN x < {z:?} THEN w * power(({z:?} - x) / {z:?}, {a:?}) ELSE 0.0 END"
                 )
             }
-            Term::S => format!("{RANGE_S}(x, w)"),
+            Term::S => "w * x * c".into(),
             Term::Q => "w * w * x".into(),
             Term::Negative => "CASE WHEN w < 0 THEN 1.0 ELSE 0.0 END".into(),
         }
@@ -356,6 +358,10 @@ struct Plan<'a> {
     cols: RangeColumns<'a>,
     bounds: Vec<f64>,
     terms: Vec<Term>,
+    /// The Gini's local sums by [`RANGE_S`] (sorting each range's pairs in
+    /// memory) rather than a window over DataFusion's spilling sort: when
+    /// the session's memory pool has no finite limit.
+    local: bool,
 }
 
 impl Plan<'_> {
@@ -444,19 +450,30 @@ impl Plan<'_> {
             .map_or_else(|| fail(format!("the range plan lacks the sum {t:?}")), Ok)
     }
 
-    /// The sums of every (group, range), per group in income order.
+    /// The sums of every (group, range), per group in income order (of the
+    /// whole table when `whole`).
     async fn sums(
         &self,
         ctx: &SessionContext,
         whole: bool,
     ) -> Result<BTreeMap<Key, Vec<RangeSums>>, SqlError> {
-        let from = format!("({})", self.base(whole));
+        let base = self.base(whole);
+        let window = !self.local && self.terms.contains(&Term::S);
+        let from = if window {
+            format!(
+                "(SELECT g, r, x, w, SUM(w) OVER (PARTITION BY g, r ORDER BY x \
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS c FROM ({base}))"
+            )
+        } else {
+            format!("({base})")
+        };
         let sums: Vec<String> = self
             .terms
             .iter()
             .enumerate()
             .map(|(i, t)| match t {
-                Term::S => format!("CAST({RANGE_S}(x, w) AS DOUBLE) AS s{i}"),
+                Term::S if self.local => format!("CAST({RANGE_S}(x, w) AS DOUBLE) AS s{i}"),
+                Term::S => format!("CAST(SUM(w * x * c) AS DOUBLE) AS s{i}"),
                 t => format!("CAST(SUM({}) AS DOUBLE) AS s{i}", t.sql()),
             })
             .collect();
@@ -497,22 +514,35 @@ impl Plan<'_> {
         want: &BTreeSet<(Key, i64)>,
         into: &mut HashMap<(Key, i64), Distribution>,
     ) -> Result<(), SqlError> {
-        let mut groups: Vec<String> = Vec::new();
+        // the rows of the ranges asked for (a hashed IN on the range), then
+        // a join with the exact (group, range) pairs
+        let lit = |t: &str| format!("'{}'", t.replace('\'', "''"));
+        let mut group_ranges: BTreeSet<i64> = BTreeSet::new();
+        let mut pairs: Vec<String> = Vec::new();
         let mut whole: Vec<String> = Vec::new();
         for (key, k) in want {
             match key {
-                Some(g) => groups.push(format!("(g = '{}' AND r = {k})", g.replace('\'', "''"))),
+                Some(g) => {
+                    group_ranges.insert(*k);
+                    pairs.push(format!("({}, CAST({k} AS BIGINT))", lit(g)));
+                }
                 None => whole.push(k.to_string()),
             }
         }
         let mut queries = Vec::new();
-        if !groups.is_empty() {
+        if !pairs.is_empty() {
             queries.push((
                 false,
                 format!(
-                    "SELECT g, r, x, w FROM ({}) WHERE {}",
+                    "SELECT b.g, b.r, b.x, b.w FROM (SELECT * FROM ({}) WHERE r IN ({})) b \
+                     JOIN (VALUES {}) AS t(g, r) ON b.g = t.g AND b.r = t.r",
                     self.base(false),
-                    groups.join(" OR ")
+                    group_ranges
+                        .iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    pairs.join(", ")
                 ),
             ));
         }
@@ -1373,10 +1403,15 @@ pub async fn measures_by_ranges_se(
     let clock = Trace::start();
     let bounds = boundaries(ctx, cols, opts.ranges).await?;
     clock.step("boundaries");
+    let local = !matches!(
+        ctx.runtime_env().memory_pool.memory_limit(),
+        MemoryLimit::Finite(_)
+    );
     let plan = Plan {
         cols,
         bounds,
         terms,
+        local,
     };
     let mut sums = if cols.group.is_some() {
         plan.sums(ctx, false).await?

@@ -553,3 +553,82 @@ fn the_range_plan_refuses_what_it_cannot_do_exactly() {
     let e = run("gini");
     assert!(e.contains("weight") && e.contains(">= 0"), "{e}");
 }
+
+/// Under a memory cap the range plan takes the Gini's cumulative weights
+/// from a window over DataFusion's spilling sort instead of sorting each
+/// range's pairs in memory (`gongfu_range_s`, which the other tests use):
+/// under a cap far smaller than the rows the sort spills, and the values
+/// stay the library's.
+#[test]
+fn the_range_plan_under_a_small_memory_cap_spills_and_equals_the_library() {
+    // the households 120 times over, incomes spread a little: 720,000 rows,
+    // about 30 MB of sort rows (county, range, income, weight) against a
+    // 16 MiB cap, of which each sort keeps 1 MiB for merging its spills
+    let base = households();
+    let rows: Vec<(String, Option<f64>, f64)> = (0..120)
+        .flat_map(|j| {
+            base.iter()
+                .map(move |(c, x, w)| (c.clone(), Some(x * (1.0 + j as f64 * 1e-3)), *w))
+        })
+        .collect();
+    let ctx = gongfu_sql::session(Some(16 << 20)).expect("session");
+    let mut partitions: Vec<Vec<RecordBatch>> = vec![Vec::new(); 4];
+    for (p, part) in partitions.iter_mut().enumerate() {
+        let mine: Vec<_> = rows.iter().skip(p).step_by(4).cloned().collect();
+        for chunk in mine.chunks(8192) {
+            part.push(batch(chunk));
+        }
+    }
+    let table = MemTable::try_new(partitions[0][0].schema(), partitions).expect("table");
+    ctx.register_table("hh", Arc::new(table)).expect("register");
+    let calls = ["gini", "gini(form=convey)", "wolfson", "median"];
+    let measures: Vec<Measure> = calls
+        .iter()
+        .map(|c| Measure::parse_list(c).expect(c).remove(0))
+        .collect();
+    let cols = gongfu_sql::RangeColumns {
+        table: "hh",
+        group: Some("county"),
+        income: "income",
+        weight: "weight",
+        strata: None,
+        psu: None,
+    };
+    let opts = gongfu_sql::RangeOptions {
+        ranges: 8,
+        ..Default::default()
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        ctx.sql("SET datafusion.execution.sort_spill_reservation_bytes = 1048576")
+            .await?
+            .collect()
+            .await
+    })
+    .expect("set");
+    let got = rt
+        .block_on(gongfu_sql::measures_by_ranges(&ctx, cols, &measures, opts))
+        .expect("range plan under a 16 MiB cap");
+    let mut compared = 0;
+    for (key, values) in &got {
+        let (x, w): (Vec<f64>, Vec<f64>) = rows
+            .iter()
+            .filter(|r| key.as_ref().is_none_or(|k| &r.0 == k))
+            .map(|r| (r.1.unwrap_or_default(), r.2))
+            .unzip();
+        let d = Distribution::new(&x, Some(&w)).expect("distribution");
+        for (m, v) in measures.iter().zip(values) {
+            let want = m.value(&Ctx::new(&d)).expect("library");
+            let got = v.as_ref().expect("value").value;
+            assert!(
+                (got - want).abs() <= 1e-12 * want.abs(),
+                "{key:?} {m}: {got} vs {want}"
+            );
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 13 * calls.len());
+}

@@ -88,6 +88,9 @@ pub enum Error {
     /// The async runtime could not start.
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
+    /// A measure list does not parse.
+    #[error("--measures: {0}")]
+    Measures(String),
 }
 
 /// The functions [`gongfu_sql::register`] adds to a session (the measures
@@ -262,6 +265,11 @@ pub struct ExecutorOptions {
     /// Where shuffle files are written [default: a temporary directory].
     #[arg(long)]
     pub work_dir: Option<String>,
+    /// Bytes for the operators of all running tasks together (each task
+    /// slot gets its share as a spilling pool) [default: 70 % of the
+    /// machine's or the container's memory].
+    #[arg(long)]
+    pub memory_pool_size: Option<u64>,
 }
 
 /// The executor process's configuration for `options`, with
@@ -283,6 +291,9 @@ pub fn executor_config(options: &ExecutorOptions) -> ExecutorProcessConfig {
     };
     if let Some(n) = options.concurrent_tasks {
         config.vcores = n;
+    }
+    if let Some(bytes) = options.memory_pool_size {
+        config.memory_pool_size = Some(bytes);
     }
     config
 }
@@ -334,6 +345,73 @@ pub async fn query(
     let ctx = connect(scheduler_url).await?;
     let batches = gongfu_sql::query(&ctx, sql).await?;
     Ok(gongfu_sql::render(&batches, format)?)
+}
+
+/// What `gongfu-ballista ranges` evaluates: catalogue measures of an
+/// income column of Parquet files, per group and overall, by the range plan.
+#[derive(Debug, Clone, Copy)]
+pub struct RangeJob<'a> {
+    /// The file or directory of Parquet part files (the same path on every
+    /// machine of a cluster).
+    pub input: &'a str,
+    /// The income column.
+    pub income: &'a str,
+    /// The weight column (every row weight 1 without).
+    pub weight: Option<&'a str>,
+    /// The grouping column.
+    pub by: Option<&'a str>,
+    /// A measure list (`gini,median,arpr`), calls of
+    /// [`gongfu_sql::RANGE_MEASURES`].
+    pub measures: &'a str,
+    /// About how many income ranges.
+    pub ranges: usize,
+}
+
+/// Runs `job` through the range plan on `ctx` (a cluster's client session
+/// from [`connect`], or a local one) and returns CSV lines `group,measure,value`
+/// (group empty for the whole table; the reason in place of an undefined
+/// value).
+///
+/// # Errors
+/// [`Error`] for the measure list, the files and the queries.
+pub async fn ranges(ctx: &SessionContext, job: RangeJob<'_>) -> Result<String, Error> {
+    let measures = gongfu_measures::Measure::parse_list(job.measures)
+        .map_err(|e| Error::Measures(e.to_string()))?;
+    ctx.register_parquet("gongfu_input", job.input, Default::default())
+        .await?;
+    let quote = |c: &str| format!("\"{}\"", c.replace('"', "\"\""));
+    let (income, weight, by) = (
+        quote(job.income),
+        job.weight.map_or_else(|| "1.0".to_string(), quote),
+        job.by.map(quote),
+    );
+    let cols = gongfu_sql::RangeColumns {
+        table: "gongfu_input",
+        group: by.as_deref(),
+        income: &income,
+        weight: &weight,
+        strata: None,
+        psu: None,
+    };
+    let opts = gongfu_sql::RangeOptions {
+        ranges: job.ranges,
+        ..Default::default()
+    };
+    let results = gongfu_sql::measures_by_ranges(ctx, cols, &measures, opts).await?;
+    let mut out = String::from("group,measure,value\n");
+    for (group, values) in &results {
+        for (m, v) in measures.iter().zip(values) {
+            let value = match v {
+                Ok(e) => format!("{:?}", e.value),
+                Err(why) => format!("\"{}\"", why.replace('"', "\"\"")),
+            };
+            out.push_str(&format!(
+                "{},\"{m}\",{value}\n",
+                group.as_deref().unwrap_or_default()
+            ));
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -50,6 +50,37 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Evaluate measures by the range plan (docs/sql.md) on Parquet files,
+    /// on the cluster or, without --scheduler, in this process; prints CSV
+    /// lines group,measure,value.
+    Ranges {
+        /// The scheduler, as df://HOST:PORT; without it DataFusion alone in
+        /// this process.
+        #[arg(long)]
+        scheduler: Option<String>,
+        /// The Parquet file or directory of part files.
+        #[arg(long)]
+        input: String,
+        /// The income column.
+        #[arg(long)]
+        income: String,
+        /// The weight column [default: every row weight 1].
+        #[arg(long)]
+        weight: Option<String>,
+        /// The grouping column.
+        #[arg(long)]
+        by: Option<String>,
+        /// Measure calls of the range plan, comma-separated.
+        #[arg(long, default_value = "gini,median,arpr")]
+        measures: String,
+        /// About how many income ranges.
+        #[arg(long, default_value_t = 256)]
+        ranges: usize,
+        /// Bytes for DataFusion's operators in this process (without
+        /// --scheduler); beyond them sorts and aggregates spill to disk.
+        #[arg(long)]
+        memory_limit: Option<usize>,
+    },
     /// Run one SQL statement in this process on DataFusion alone (no
     /// cluster; as `gongfu sql`), for comparison with the cluster.
     Local {
@@ -82,7 +113,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // the servers say what they do; a query prints only its result
     let level = match cli.command {
-        Command::Query { .. } | Command::Local { .. } => "warn",
+        Command::Query { .. } | Command::Local { .. } | Command::Ranges { .. } => "warn",
         _ => "info",
     };
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level)).init();
@@ -124,6 +155,31 @@ fn run(command: Command) -> Result<(), Error> {
             } => {
                 let text = gongfu_ballista::query(&scheduler, &sql, format.into()).await?;
                 print!("{text}");
+                Ok(())
+            }
+            Command::Ranges {
+                scheduler,
+                input,
+                income,
+                weight,
+                by,
+                measures,
+                ranges,
+                memory_limit,
+            } => {
+                let ctx = match scheduler {
+                    Some(url) => gongfu_ballista::connect(&url).await?,
+                    None => gongfu_sql::session(memory_limit)?,
+                };
+                let job = gongfu_ballista::RangeJob {
+                    input: &input,
+                    income: &income,
+                    weight: weight.as_deref(),
+                    by: by.as_deref(),
+                    measures: &measures,
+                    ranges,
+                };
+                print!("{}", gongfu_ballista::ranges(&ctx, job).await?);
                 Ok(())
             }
             Command::Local { sql, format } => {
