@@ -367,6 +367,16 @@ struct Plan<'a> {
 impl Plan<'_> {
     /// `SELECT g, r, x, w` of the usable rows; `g` is `''` for the whole table.
     fn base(&self, whole: bool) -> String {
+        self.base_with(whole, None)
+    }
+
+    /// As [`Plan::base`] with the stratum `h` and the PSU `p` as text
+    /// (`design`: their SQL; the table holds only rows with a PSU then).
+    fn base_design(&self, whole: bool, design: (&str, &str)) -> String {
+        self.base_with(whole, Some(design))
+    }
+
+    fn base_with(&self, whole: bool, design: Option<(&str, &str)>) -> String {
         let RangeColumns {
             table,
             group,
@@ -384,36 +394,12 @@ impl Plan<'_> {
         };
         let x = format!("CAST({income} AS DOUBLE)");
         let r = self.range_sql(&x);
+        let hp = design.map_or_else(String::new, |(h, p)| {
+            format!(", CAST({h} AS VARCHAR) AS h, CAST({p} AS VARCHAR) AS p")
+        });
         format!(
-            "SELECT {g} AS g, {r} AS r, {x} AS x, CAST({weight} AS DOUBLE) AS w FROM {table} WHERE {valid}"
-        )
-    }
-
-    /// As [`Plan::base`] with the stratum `h` and the PSU `p` as text
-    /// (`design`: their SQL; rows without a PSU are left out).
-    fn base_design(&self, whole: bool, design: (&str, &str)) -> String {
-        let (h, p) = design;
-        let RangeColumns {
-            table,
-            group,
-            income,
-            weight,
-            ..
-        } = self.cols;
-        let mut valid =
-            format!("{income} IS NOT NULL AND {weight} IS NOT NULL AND {p} IS NOT NULL");
-        let g = match (group, whole) {
-            (Some(g), false) => {
-                valid.push_str(&format!(" AND {g} IS NOT NULL"));
-                format!("CAST({g} AS VARCHAR)")
-            }
-            _ => "''".to_string(),
-        };
-        let x = format!("CAST({income} AS DOUBLE)");
-        let r = self.range_sql(&x);
-        format!(
-            "SELECT {g} AS g, {r} AS r, {x} AS x, CAST({weight} AS DOUBLE) AS w, \
-             CAST({h} AS VARCHAR) AS h, CAST({p} AS VARCHAR) AS p FROM {table} WHERE {valid}"
+            "SELECT {g} AS g, {r} AS r, {x} AS x, CAST({weight} AS DOUBLE) AS w{hp} \
+             FROM {table} WHERE {valid}"
         )
     }
 

@@ -93,6 +93,31 @@ pub fn quantile_influence(v: &View<'_>, p: f64, q: f64) -> Vec<f64> {
         .collect()
 }
 
+/// The coefficients `[d1, d2, d3, d4]` of the Gini's influence value
+/// through its totals `N = Σ w`, `Y = Σ w x`, `T1 = Σ w x C` (`C` the
+/// cumulative weight in income order, up to and including the row) and
+/// `T4 = Σ w² x`, by the delta method:
+/// `z_i = d1 (Y − G_i + x_i w_i + C_i x_i) + d2 x_i + d3 + 2 d4 w_i x_i`,
+/// `G_i` the cumulative `Σ w x` up to and including row `i` — convey's
+/// `CalcGini_IF` for the convey form (`d4 = 0`), the Eurostat form
+/// otherwise. Shared by the library's linearisation and any engine that
+/// computes the same totals another way.
+pub fn gini_coefficients(n: f64, y: f64, t1: f64, t4: f64, eurostat: bool) -> [f64; 4] {
+    let num = if eurostat {
+        2.0 * t1 - t4
+    } else {
+        2.0 * t1 - y
+    };
+    let d1 = 2.0 / (y * n);
+    let (d2, d3) = if eurostat {
+        (-num / (y * y * n), -num / (y * n * n))
+    } else {
+        (-2.0 * t1 / (y * y * n), -num / (y * n * n))
+    };
+    let d4 = if eurostat { -1.0 / (y * n) } else { 0.0 };
+    [d1, d2, d3, d4]
+}
+
 /// A [`MeasureError`] for measures without a linearisation.
 pub(crate) fn unsupported(id: &str) -> MeasureError {
     MeasureError::NoLinearization(id.to_string())

@@ -413,18 +413,8 @@ impl Eval<'_> {
                 if y == 0.0 {
                     return fail("gini: total income is 0");
                 }
-                let num = if eurostat {
-                    2.0 * t1 - t4
-                } else {
-                    2.0 * t1 - y
-                };
-                let d1 = 2.0 / (y * n);
-                let (d2, d3) = if eurostat {
-                    (-num / (y * y * n), -num / (y * n * n))
-                } else {
-                    (-2.0 * t1 / (y * y * n), -num / (y * n * n))
-                };
-                let d4 = if eurostat { -1.0 / (y * n) } else { 0.0 };
+                let [d1, d2, d3, d4] =
+                    gongfu_measures::linearize::gini_coefficients(n, y, t1, t4, eurostat);
                 // Σ w z = d1 (y W − Σ w G + Σ w²x + Σ w x C) + d2 Σ w x + d3 W + 2 d4 Σ w²x
                 let (g, cx, w2x) = (
                     feats.fixed(Feat::GiniG),

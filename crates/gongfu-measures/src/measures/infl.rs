@@ -93,18 +93,7 @@ fn gini(ctx: &Ctx<'_>, a: &Args) -> Result<Vec<Influence>> {
         "convey" => false,
         other => return Err(a.bad(format!("form is eurostat or convey, not \"{other}\""))),
     };
-    let num = if eurostat {
-        2.0 * t1 - t4
-    } else {
-        2.0 * t1 - y
-    };
-    let d1 = 2.0 / (y * n);
-    let (d2, d3) = if eurostat {
-        (-num / (y * y * n), -num / (y * n * n))
-    } else {
-        (-2.0 * t1 / (y * y * n), -num / (y * n * n))
-    };
-    let d4 = if eurostat { -1.0 / (y * n) } else { 0.0 };
+    let [d1, d2, d3, d4] = crate::linearize::gini_coefficients(n, y, t1, t4, eurostat);
     one((0..v.len())
         .map(|i| d1 * lin1[i] + d2 * v.x[i] + d3 + d4 * 2.0 * v.w[i] * v.x[i])
         .collect())
