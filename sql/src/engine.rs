@@ -1,13 +1,13 @@
 //! `gongfu compute --engine datafusion`: the report of
 //! [`gongfu_compute::compute`] computed from files by DataFusion through the
-//! range plan ([`crate::measures_by_ranges`]), so that inputs larger than
-//! memory are read in a stream, sorted with spilling to disk, and reduced to
-//! sums per income range; only the ranges holding a quantile or a threshold
-//! are read back.
+//! range plan ([`crate::measures_by_ranges_se`]): the files are read in a
+//! stream and reduced to sums per income range (with spilling to disk under
+//! a memory cap); only the ranges holding a quantile or a threshold are
+//! read back.
 
 use crate::{
     DesignSummary, RangeColumns, RangeEstimate, RangeOptions, RangeVariance, SqlError,
-    measures_by_ranges_se,
+    measures_by_ranges_se, quote_ident,
 };
 use datafusion::execution::context::SessionContext;
 use datafusion::execution::memory_pool::FairSpillPool;
@@ -67,11 +67,6 @@ pub fn session(memory_limit: Option<usize>) -> Result<SessionContext, SqlError> 
     Ok(ctx)
 }
 
-/// A column name as a quoted SQL identifier.
-fn ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
 /// The columns of the input files the engine reads.
 #[derive(Debug, Clone, Copy)]
 pub struct FileColumns<'a> {
@@ -85,26 +80,17 @@ pub struct FileColumns<'a> {
     pub psu: Option<&'a str>,
 }
 
-/// What the engine does not do (yet): said before any data is read.
-fn refuse(spec: &Spec, cols: &FileColumns<'_>) -> Result<(), SqlError> {
+/// What the engine does not do (yet): said before any data is read (the
+/// range plan itself refuses standard errors without a PSU column or of a
+/// measure it does not linearise, also before any query).
+fn refuse(spec: &Spec) -> Result<(), SqlError> {
     let no = |what: &str| Err(SqlError::Unsupported(what.to_string()));
-    if let Some(v) = &spec.variance {
-        if v.replicates.is_some() {
-            return no("replicate-weight standard errors need the direct engine");
-        }
-        if cols.psu.is_none() {
-            return no("standard errors need a PSU column (--psu): the PSU totals are a GROUP BY");
-        }
-        if let Some(m) = spec
-            .measures
-            .iter()
-            .find(|m| !crate::SE_MEASURES.contains(&m.id()))
-        {
-            return Err(SqlError::Unsupported(format!(
-                "standard errors of {m} need the direct engine (the datafusion engine has them for {})",
-                crate::SE_MEASURES.join(", ")
-            )));
-        }
+    if spec
+        .variance
+        .as_ref()
+        .is_some_and(|v| v.replicates.is_some())
+    {
+        return no("replicate-weight standard errors need the direct engine");
     }
     if spec.welfare != Welfare::AsIs {
         return no("--welfare other than as_is needs the direct engine");
@@ -124,8 +110,10 @@ fn refuse(spec: &Spec, cols: &FileColumns<'_>) -> Result<(), SqlError> {
 ///
 /// # Errors
 /// [`SqlError::Unsupported`] for what only the direct engine does
-/// (standard errors, welfare concepts, other quantile rules, measures
-/// outside [`crate::RANGE_MEASURES`]); [`SqlError::DataFusion`] for the
+/// (replicate weights, standard errors without a PSU column or outside
+/// [`crate::SE_MEASURES`], welfare concepts, other quantile rules, measures
+/// outside [`crate::RANGE_MEASURES`]); [`SqlError::Design`] for a stratum
+/// with one PSU under the `fail` rule; [`SqlError::DataFusion`] for the
 /// files and columns; [`SqlError::Measure`] for a measure undefined on the
 /// population or a domain (unless `spec.skip_undefined`).
 pub fn compute_files(
@@ -135,7 +123,7 @@ pub fn compute_files(
     spec: &Spec,
     opts: EngineOptions,
 ) -> Result<Report, SqlError> {
-    refuse(spec, &columns)?;
+    refuse(spec)?;
     for m in &spec.measures {
         if !crate::RANGE_MEASURES.contains(&m.id()) {
             return Err(SqlError::Unsupported(format!(
@@ -174,19 +162,24 @@ pub fn compute_files(
         }
         let group = match spec.by.as_slice() {
             [] => None,
-            [one] => Some(ident(one)),
+            [one] => Some(quote_ident(one)),
             many => Some(
                 many.iter()
-                    .map(|c| format!("CAST({} AS VARCHAR)", ident(c)))
+                    .map(|c| format!("CAST({} AS VARCHAR)", quote_ident(c)))
                     .collect::<Vec<_>>()
                     .join(" || '\u{1f}' || "),
             ),
         };
         let (income, weight) = (
-            ident(columns.income),
-            columns.weight.map_or_else(|| "1.0".to_string(), ident),
+            quote_ident(columns.income),
+            columns
+                .weight
+                .map_or_else(|| "1.0".to_string(), quote_ident),
         );
-        let (strata, psu) = (columns.strata.map(ident), columns.psu.map(ident));
+        let (strata, psu) = (
+            columns.strata.map(quote_ident),
+            columns.psu.map(quote_ident),
+        );
         let cols = RangeColumns {
             table: "input",
             group: group.as_deref(),
@@ -306,28 +299,11 @@ fn report(
         meta.insert("skipped".into(), skipped.into());
     }
     if let (Some(d), Some(v)) = (design, &spec.variance) {
-        let mut m = serde_json::Map::new();
-        m.insert("method".into(), "linearisation".into());
-        m.insert("psu".into(), d.psu.into());
-        m.insert("strata".into(), d.strata.into());
-        m.insert("df".into(), d.df.into());
-        m.insert("ci".into(), if v.normal { "normal" } else { "t" }.into());
-        m.insert("level".into(), v.level.into());
-        m.insert("lonely_psu".into(), lonely_name(v.lonely).into());
+        let m = gongfu_compute::variance_meta("linearisation", d.psu, d.strata, d.df, v);
         meta.insert("variance".into(), m.into());
     }
     Ok(Report {
         results: rows,
         meta,
     })
-}
-
-fn lonely_name(l: gongfu_survey::LonelyPsu) -> &'static str {
-    use gongfu_survey::LonelyPsu::*;
-    match l {
-        Fail => "fail",
-        Certainty => "certainty",
-        Adjust => "adjust",
-        Average => "average",
-    }
 }

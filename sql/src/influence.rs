@@ -154,8 +154,7 @@ pub struct SeColumns<'a> {
 /// `se`, `psus` and `strata` (the design's degrees of freedom are
 /// `psus − strata`).
 pub fn linearised_se_sql(c: &SeColumns<'_>, measure: &str) -> String {
-    let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let lit = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let (q, lit) = (crate::quote_ident, crate::quote_literal);
     let (income, weight, table) = (q(c.income), q(c.weight), q(c.table));
     let group = c.group.map_or("0".to_string(), q);
     let stratum = c.stratum.map_or("0".to_string(), q);

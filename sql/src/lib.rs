@@ -95,6 +95,17 @@ pub enum SqlError {
     },
 }
 
+/// `name` as a quoted SQL identifier (`"pc income"`), for column and table
+/// names written into queries.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// `text` as a quoted SQL string literal.
+pub(crate) fn quote_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
 /// Registers every function of [`udafs`] on `ctx`, the range function of
 /// [`measures_by_ranges`] ([`RANGE_INDEX`]) and the influence
 /// window function of [`linearised_se`] ([`INFLUENCE`]).

@@ -502,7 +502,7 @@ impl Plan<'_> {
     ) -> Result<(), SqlError> {
         // the rows of the ranges asked for (a hashed IN on the range), then
         // a join with the exact (group, range) pairs
-        let lit = |t: &str| format!("'{}'", t.replace('\'', "''"));
+        let lit = crate::quote_literal;
         let mut group_ranges: BTreeSet<i64> = BTreeSet::new();
         let mut pairs: Vec<String> = Vec::new();
         let mut whole: Vec<String> = Vec::new();
@@ -585,6 +585,48 @@ struct Eval<'a> {
     rows: &'a HashMap<(Key, i64), Distribution>,
     wanted: RefCell<BTreeSet<(Key, i64)>>,
     nonpositive: NonPositive,
+}
+
+/// What an evaluation reads: the plan, its sums and the policy for
+/// non-positive incomes; the rows read back are passed along.
+struct Reader<'a> {
+    plan: &'a Plan<'a>,
+    sums: &'a BTreeMap<Key, Vec<RangeSums>>,
+    nonpositive: NonPositive,
+}
+
+impl Reader<'_> {
+    /// Runs `pass` over the sums and the rows read back so far until a pass
+    /// finds nothing missing (it returns `true`), reading back between
+    /// passes, in one query, the ranges it asked for; at most 8 rounds.
+    async fn in_rounds(
+        &self,
+        ctx: &SessionContext,
+        rows: &mut HashMap<(Key, i64), Distribution>,
+        what: &str,
+        clock: &Trace,
+        mut pass: impl FnMut(&Eval<'_>) -> bool,
+    ) -> Result<(), SqlError> {
+        for _round in 0..8 {
+            let eval = Eval {
+                plan: self.plan,
+                sums: self.sums,
+                rows,
+                wanted: RefCell::new(BTreeSet::new()),
+                nonpositive: self.nonpositive,
+            };
+            let done = pass(&eval);
+            let wanted = eval.wanted.into_inner();
+            if done {
+                return Ok(());
+            }
+            self.plan.rows(ctx, &wanted, rows).await?;
+            clock.step(&format!("{what}: {} ranges read back", wanted.len()));
+        }
+        Err(SqlError::DataFusion(DataFusionError::Execution(format!(
+            "the range plan did not settle {what} after 8 rounds of reading ranges back"
+        ))))
+    }
 }
 
 impl Eval<'_> {
@@ -1427,44 +1469,33 @@ pub async fn measures_by_ranges_se(
     }
     keys.extend(sums.keys().filter(|k| k.is_some()).cloned());
     let mut rows: HashMap<(Key, i64), Distribution> = HashMap::new();
-    let mut settled = None;
-    for _round in 0..8 {
-        let eval = Eval {
-            plan: &plan,
-            sums: &sums,
-            rows: &rows,
-            wanted: RefCell::new(BTreeSet::new()),
-            nonpositive: opts.nonpositive,
-        };
-        let mut out: RangeResults = Vec::with_capacity(keys.len());
-        let mut done = true;
-        for key in &keys {
-            let mut values = Vec::with_capacity(measures.len());
-            for m in measures {
-                match eval.measure(key, m) {
-                    Ok(e) => values.push(Ok(e)),
-                    Err(Miss::Fail(why)) => values.push(Err(why)),
-                    Err(Miss::Rows) => done = false,
-                }
-            }
-            out.push((key.clone(), values));
-        }
-        let wanted = eval.wanted.into_inner();
-        if done {
-            settled = Some(out);
-            break;
-        }
-        plan.rows(ctx, &wanted, &mut rows).await?;
-        clock.step(&format!("{} ranges read back", wanted.len()));
-    }
-    let Some(mut out) = settled else {
-        return Err(SqlError::DataFusion(DataFusionError::Execution(
-            "the range plan did not settle after 8 rounds of reading ranges back".into(),
-        )));
+    let reader = Reader {
+        plan: &plan,
+        sums: &sums,
+        nonpositive: opts.nonpositive,
     };
+    let mut out: RangeResults = Vec::new();
+    reader
+        .in_rounds(ctx, &mut rows, "the estimates", &clock, |eval| {
+            out.clear();
+            let mut done = true;
+            for key in &keys {
+                let mut values = Vec::with_capacity(measures.len());
+                for m in measures {
+                    match eval.measure(key, m) {
+                        Ok(e) => values.push(Ok(e)),
+                        Err(Miss::Fail(why)) => values.push(Err(why)),
+                        Err(Miss::Rows) => done = false,
+                    }
+                }
+                out.push((key.clone(), values));
+            }
+            done
+        })
+        .await?;
     let summary = match design {
         Some(_) => {
-            let s = se::standard_errors(ctx, &plan, &sums, &mut rows, measures, &mut out, &opts)
+            let s = se::standard_errors(ctx, &reader, &mut rows, measures, &mut out, &opts, &clock)
                 .await?;
             clock.step("standard errors");
             Some(s)

@@ -569,7 +569,6 @@ pub fn compute_with_replicates(
         meta.insert("skipped".into(), skipped.into());
     }
     if let (Some(d), Some(v)) = (design, &spec.variance) {
-        let mut m = serde_json::Map::new();
         let method = match reps {
             Some(r) => format!(
                 "replicate weights ({}, {} replicates{})",
@@ -579,22 +578,34 @@ pub fn compute_with_replicates(
             ),
             None => "linearisation".to_string(),
         };
-        m.insert("method".into(), method.into());
-        m.insert("psu".into(), d.n_psu().into());
-        m.insert("strata".into(), d.n_strata().into());
-        m.insert("df".into(), reps.map_or(d.df(), |r| r.degf()).into());
-        m.insert("ci".into(), if v.normal { "normal" } else { "t" }.into());
-        m.insert("level".into(), v.level.into());
-        let lonely = match v.lonely {
-            LonelyPsu::Fail => "fail",
-            LonelyPsu::Certainty => "certainty",
-            LonelyPsu::Adjust => "adjust",
-            LonelyPsu::Average => "average",
-        };
-        m.insert("lonely_psu".into(), lonely.into());
-        meta.insert("variance".into(), m.into());
+        let df = reps.map_or(d.df(), |r| r.degf());
+        meta.insert(
+            "variance".into(),
+            variance_meta(&method, d.n_psu(), d.n_strata(), df, v).into(),
+        );
     }
     Ok(Report { results, meta })
+}
+
+/// The report's `meta.variance`: how the standard errors were computed
+/// (`method`), the design's PSUs, strata and degrees of freedom, and the
+/// interval and lonely-PSU options — for any engine that fills a [`Report`].
+pub fn variance_meta(
+    method: &str,
+    psu: usize,
+    strata: usize,
+    df: f64,
+    v: &VarianceSpec,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("method".into(), method.into());
+    m.insert("psu".into(), psu.into());
+    m.insert("strata".into(), strata.into());
+    m.insert("df".into(), df.into());
+    m.insert("ci".into(), if v.normal { "normal" } else { "t" }.into());
+    m.insert("level".into(), v.level.into());
+    m.insert("lonely_psu".into(), v.lonely.name().into());
+    m
 }
 
 /// The design and the replicate weights, when standard errors are asked for.

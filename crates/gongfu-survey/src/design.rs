@@ -56,6 +56,18 @@ pub enum LonelyPsu {
     Average,
 }
 
+impl LonelyPsu {
+    /// The rule's name, as `--lonely-psu` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            LonelyPsu::Fail => "fail",
+            LonelyPsu::Certainty => "certainty",
+            LonelyPsu::Adjust => "adjust",
+            LonelyPsu::Average => "average",
+        }
+    }
+}
+
 impl std::str::FromStr for LonelyPsu {
     type Err = SurveyError;
     fn from_str(s: &str) -> Result<Self, SurveyError> {

@@ -21,9 +21,9 @@ pub enum OutFormat {
 pub enum Engine {
     /// Reads the columns into memory and sorts them once (the default).
     Direct,
-    /// DataFusion through income ranges: the files are streamed, sorted with
-    /// spilling to disk and reduced to sums per range, for inputs larger than
-    /// memory (needs the `datafusion` build feature).
+    /// DataFusion through income ranges: the files are streamed and reduced
+    /// to sums per range (sorts spill to disk under --memory-limit), for
+    /// inputs larger than memory (needs the `datafusion` build feature).
     Datafusion,
 }
 
@@ -133,14 +133,14 @@ pub struct ComputeArgs {
     #[arg(long)]
     quiet: bool,
     /// Engine: direct (columns in memory) or datafusion (inputs larger than
-    /// memory; point estimates of the measures in docs/sql.md).
+    /// memory; the measures and standard errors listed in docs/sql.md).
     #[arg(long, value_enum, default_value = "direct")]
     engine: Engine,
     /// datafusion engine: about how many income ranges.
     #[arg(long, default_value_t = 256)]
     ranges: usize,
     /// datafusion engine: memory for its operators, e.g. 2G or 512M (sorts
-    /// spill to the temporary directory beyond it).
+    /// spill to the temporary directory beyond it; slower than no cap).
     #[arg(long)]
     memory_limit: Option<String>,
 }
@@ -551,14 +551,26 @@ fn describe(e: ComputeError, s: &Settings) -> anyhow::Error {
                 role_column(&column)
             )
         }
-        ComputeError::Measure { domain, source } => {
-            let where_ = domain.map(|d| format!(", domain {d}")).unwrap_or_default();
-            anyhow!("{file}: column {:?}{where_}: {source}", s.income)
-        }
+        ComputeError::Measure { domain, source } => measure_error(s, domain, &source),
         ComputeError::MissingColumn(c) => anyhow!("{file}: {c} is needed: name it with a flag"),
         ComputeError::Design(msg) => design_error(s, &msg),
         other => anyhow!("{file}: {other}"),
     }
+}
+
+/// A measure undefined on the population or a domain, naming the income
+/// column and the domain.
+fn measure_error(
+    s: &Settings,
+    domain: Option<String>,
+    why: &dyn std::fmt::Display,
+) -> anyhow::Error {
+    let where_ = domain.map(|d| format!(", domain {d}")).unwrap_or_default();
+    anyhow!(
+        "{}: column {:?}{where_}: {why}",
+        s.input.display(),
+        s.income
+    )
 }
 
 /// A design that cannot give standard errors, naming its columns.
@@ -629,10 +641,7 @@ fn datafusion_report(s: &Settings) -> Result<Report> {
         psu: s.psu.as_deref().filter(|_| se),
     };
     gongfu_sql::compute_files(&s.input, format, columns, &s.spec, opts).map_err(|e| match e {
-        gongfu_sql::SqlError::Measure { domain, message } => {
-            let where_ = domain.map(|d| format!(", domain {d}")).unwrap_or_default();
-            anyhow!("{file}: column {:?}{where_}: {message}", s.income)
-        }
+        gongfu_sql::SqlError::Measure { domain, message } => measure_error(s, domain, &message),
         gongfu_sql::SqlError::Design(msg) => design_error(s, &msg),
         other => anyhow!("{file}: {other}"),
     })

@@ -379,7 +379,7 @@ pub async fn ranges(ctx: &SessionContext, job: RangeJob<'_>) -> Result<String, E
         .map_err(|e| Error::Measures(e.to_string()))?;
     ctx.register_parquet("gongfu_input", job.input, Default::default())
         .await?;
-    let quote = |c: &str| format!("\"{}\"", c.replace('"', "\"\""));
+    let quote = gongfu_sql::quote_ident;
     let (income, weight, by) = (
         quote(job.income),
         job.weight.map_or_else(|| "1.0".to_string(), quote),

@@ -16,7 +16,7 @@
 //! engine: the linearised SE of the share at or below the quantile, mapped
 //! back through two more quantiles of the range plan.
 
-use super::{Eval, Key, Miss, Plan, R, RangeEstimate, Term, fail, pct};
+use super::{Eval, Key, Miss, Plan, R, RangeEstimate, Reader, Term, Trace, fail, pct};
 use crate::SqlError;
 use datafusion::arrow::array::AsArray;
 use datafusion::arrow::array::{Float64Array, Int64Array, RecordBatch, StringArray};
@@ -562,10 +562,9 @@ impl Plan<'_> {
         } else {
             from.push_str(&format!("({base}) b"));
         }
-        let have_params = !keys.is_empty();
-        if have_params {
-            from.push_str(&format!(" LEFT JOIN {consts} k ON b.g = k.g"));
-        }
+        // every group's parameters (none for a group whose measures failed:
+        // its parameterised quantities are then 0)
+        from.push_str(&format!(" LEFT JOIN {consts} k ON b.g = k.g"));
         if window {
             from.push_str(&format!(" LEFT JOIN {pre} pr ON b.g = pr.g AND b.r = pr.r"));
         }
@@ -573,23 +572,13 @@ impl Plan<'_> {
             .feats
             .iter()
             .enumerate()
-            .map(|(i, f)| {
-                let e = f.sql();
-                let e = if !have_params && e.contains("k.k") {
-                    "0.0".to_string()
-                } else {
-                    e
-                };
-                format!("CAST(COALESCE(SUM({e}), 0.0) AS DOUBLE) AS f{i}")
-            })
+            .map(|(i, f)| format!("CAST(COALESCE(SUM({}), 0.0) AS DOUBLE) AS f{i}", f.sql()))
             .collect();
         let sql = format!(
             "SELECT b.g, b.h, b.p, {} FROM {from} GROUP BY b.g, b.h, b.p",
             sums.join(", ")
         );
-        if have_params {
-            ctx.register_batch(&consts, batch)?;
-        }
+        ctx.register_batch(&consts, batch)?;
         if window {
             let mut g = Vec::new();
             let mut r = Vec::new();
@@ -622,9 +611,7 @@ impl Plan<'_> {
             ctx.register_batch(&pre, b)?;
         }
         let result = async { ctx.sql(&sql).await?.collect().await }.await;
-        if have_params {
-            ctx.deregister_table(&consts)?;
-        }
+        ctx.deregister_table(&consts)?;
         if window {
             ctx.deregister_table(&pre)?;
         }
@@ -659,13 +646,14 @@ impl Plan<'_> {
 /// place; returns the design's summary.
 pub(super) async fn standard_errors(
     ctx: &SessionContext,
-    plan: &Plan<'_>,
-    sums: &BTreeMap<Key, Vec<super::RangeSums>>,
+    reader: &Reader<'_>,
     rows: &mut HashMap<(Key, i64), gongfu_measures::Distribution>,
     measures: &[Measure],
     results: &mut super::RangeResults,
     opts: &super::RangeOptions,
+    clock: &Trace,
 ) -> Result<DesignSummary, SqlError> {
+    let (plan, sums) = (reader.plan, reader.sums);
     let (Some(var), Some(psu)) = (opts.variance, plan.cols.psu) else {
         return Err(SqlError::Unsupported(
             "standard errors need the PSU column (PSU totals by GROUP BY)".into(),
@@ -675,42 +663,33 @@ pub(super) async fn standard_errors(
     // the linearisations, reading back ranges as the point estimates do
     let mut lins: Vec<Vec<LinCell>> = Vec::new();
     let mut feats = Feats::default();
-    for _round in 0..8 {
-        feats = Feats::default();
-        feats.fixed(Feat::W);
-        let eval = Eval {
-            plan,
-            sums,
-            rows,
-            wanted: Default::default(),
-            nonpositive: opts.nonpositive,
-        };
-        lins.clear();
-        let mut settled = true;
-        for (key, values) in results.iter() {
-            let mut row = Vec::new();
-            for (mi, (m, v)) in measures.iter().zip(values).enumerate() {
-                if v.is_err() {
-                    row.push(None);
-                    continue;
-                }
-                match eval.lin(&mut feats, key, mi, m) {
-                    Ok(l) => row.push(Some(Ok(l))),
-                    Err(Miss::Fail(why)) => row.push(Some(Err(why))),
-                    Err(Miss::Rows) => {
-                        settled = false;
+    reader
+        .in_rounds(ctx, rows, "the linearisations", clock, |eval| {
+            feats = Feats::default();
+            feats.fixed(Feat::W);
+            lins.clear();
+            let mut settled = true;
+            for (key, values) in results.iter() {
+                let mut row = Vec::new();
+                for (mi, (m, v)) in measures.iter().zip(values).enumerate() {
+                    if v.is_err() {
                         row.push(None);
+                        continue;
+                    }
+                    match eval.lin(&mut feats, key, mi, m) {
+                        Ok(l) => row.push(Some(Ok(l))),
+                        Err(Miss::Fail(why)) => row.push(Some(Err(why))),
+                        Err(Miss::Rows) => {
+                            settled = false;
+                            row.push(None);
+                        }
                     }
                 }
+                lins.push(row);
             }
-            lins.push(row);
-        }
-        let wanted = eval.wanted.into_inner();
-        if settled {
-            break;
-        }
-        plan.rows(ctx, &wanted, rows).await?;
-    }
+            settled
+        })
+        .await?;
     // the prefixes of each range for the Gini's cumulative sums
     let mut prefixes: BTreeMap<Key, Vec<(i64, f64, f64)>> = BTreeMap::new();
     if feats.window() {
@@ -837,48 +816,32 @@ pub(super) async fn standard_errors(
         }
     }
     // Woodruff: the quantiles at m ± t·SE(m)
-    for _round in 0..8 {
-        if woodruff.is_empty() {
-            break;
-        }
-        let eval = Eval {
-            plan,
-            sums,
-            rows,
-            wanted: Default::default(),
-            nonpositive: opts.nonpositive,
-        };
-        let mut left = Vec::new();
-        for &(ri, mi, m, se_m) in &woodruff {
-            let key = results[ri].0.clone();
-            let at = |p: f64| -> R<f64> {
-                let parts = eval.parts(&key, None)?;
-                eval.quantile(&key, &parts, p.clamp(0.0, 1.0))
-            };
-            match (at(m - tq * se_m), at(m + tq * se_m)) {
-                (Ok(lo), Ok(hi)) => {
-                    if let Ok(e) = results[ri].1[mi].as_mut() {
-                        e.se = Some((hi - lo) / (2.0 * tq));
-                        e.ci = Some([lo, hi]);
+    reader
+        .in_rounds(ctx, rows, "Woodruff's intervals", clock, |eval| {
+            let mut left = Vec::new();
+            for &(ri, mi, m, se_m) in &woodruff {
+                let key = results[ri].0.clone();
+                let at = |p: f64| -> R<f64> {
+                    let parts = eval.parts(&key, None)?;
+                    eval.quantile(&key, &parts, p.clamp(0.0, 1.0))
+                };
+                match (at(m - tq * se_m), at(m + tq * se_m)) {
+                    (Ok(lo), Ok(hi)) => {
+                        if let Ok(e) = results[ri].1[mi].as_mut() {
+                            e.se = Some((hi - lo) / (2.0 * tq));
+                            e.ci = Some([lo, hi]);
+                        }
                     }
+                    (Err(Miss::Fail(why)), _) | (_, Err(Miss::Fail(why))) => {
+                        results[ri].1[mi] = Err(why);
+                    }
+                    _ => left.push((ri, mi, m, se_m)),
                 }
-                (Err(Miss::Fail(why)), _) | (_, Err(Miss::Fail(why))) => {
-                    results[ri].1[mi] = Err(why);
-                }
-                _ => left.push((ri, mi, m, se_m)),
             }
-        }
-        let wanted = eval.wanted.into_inner();
-        woodruff = left;
-        if !woodruff.is_empty() {
-            plan.rows(ctx, &wanted, rows).await?;
-        }
-    }
-    if !woodruff.is_empty() {
-        return Err(SqlError::DataFusion(DataFusionError::Execution(
-            "the range plan did not settle Woodruff's intervals after 8 rounds".into(),
-        )));
-    }
+            woodruff = left;
+            woodruff.is_empty()
+        })
+        .await?;
     Ok(DesignSummary {
         psu: d.n_psu(),
         strata: d.n_strata(),
