@@ -5,12 +5,12 @@
 //! a memory cap); only the ranges holding a quantile or a threshold are
 //! read back.
 
+use crate::pool::HeadroomPool;
 use crate::{
     DesignSummary, RangeColumns, RangeEstimate, RangeOptions, RangeVariance, SqlError,
     measures_by_ranges_se, quote_ident,
 };
 use datafusion::execution::context::SessionContext;
-use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionConfig};
 use gongfu_compute::{Report, ResultRow, Spec, Welfare, natural_order, skipped_entry};
@@ -53,15 +53,24 @@ impl Default for EngineOptions {
 /// # Errors
 /// [`SqlError::DataFusion`] when the runtime cannot be built.
 pub fn session(memory_limit: Option<usize>) -> Result<SessionContext, SqlError> {
-    let mut rt = RuntimeEnvBuilder::new();
-    if let Some(bytes) = memory_limit {
-        // shares the pool fairly among the spilling operators (sorts), so
-        // that a sort's merge phase still finds its reservation
-        rt = rt.with_memory_pool(Arc::new(FairSpillPool::new(bytes)));
-    }
     // DataFusion's own settings from DATAFUSION_* variables
     // (DATAFUSION_EXECUTION_BATCH_SIZE=…), for tuning without a rebuild
-    let config = SessionConfig::from_env()?;
+    let mut config = SessionConfig::from_env()?;
+    let mut rt = RuntimeEnvBuilder::new();
+    if let Some(bytes) = memory_limit {
+        // the sorts share the pool fairly, an eighth kept free for the
+        // operators that cannot spill (crate::pool)
+        rt = rt.with_memory_pool(Arc::new(HeadroomPool::new(bytes)));
+        // every sorting partition holds a merge buffer from the start:
+        // together they fit in that eighth, whatever the number of cores
+        // (unless DATAFUSION_EXECUTION_SORT_SPILL_RESERVATION_BYTES says)
+        if std::env::var_os("DATAFUSION_EXECUTION_SORT_SPILL_RESERVATION_BYTES").is_none() {
+            let options = config.options_mut();
+            let fits = bytes / 8 / options.execution.target_partitions.max(1);
+            let merge = &mut options.execution.sort_spill_reservation_bytes;
+            *merge = (*merge).min(fits);
+        }
+    }
     let ctx = SessionContext::new_with_config_rt(config, rt.build_arc()?);
     crate::register(&ctx);
     Ok(ctx)

@@ -50,6 +50,7 @@
 
 mod engine;
 mod influence;
+mod pool;
 mod ranges;
 mod udaf;
 

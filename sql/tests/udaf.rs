@@ -9,6 +9,8 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::execution::context::SessionContext;
+use datafusion::execution::disk_manager::{DiskManager, DiskManagerMode};
+use datafusion::execution::session_state::SessionStateBuilder;
 use gongfu_measures::{Ctx, Distribution, Measure};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -563,7 +565,10 @@ fn the_range_plan_refuses_what_it_cannot_do_exactly() {
 fn the_range_plan_under_a_small_memory_cap_spills_and_equals_the_library() {
     // the households 120 times over, incomes spread a little: 720,000 rows,
     // about 30 MB of sort rows (county, range, income, weight) against a
-    // 16 MiB cap, of which each sort keeps 1 MiB for merging its spills
+    // 16 MiB cap, of which the session gives each sorting partition's
+    // merge buffer 2 MiB / partitions; batches of 1,024 rows, so that
+    // every sort and merge finds room for a batch under so small a cap
+    // whatever the number of partitions (up to 8)
     let base = households();
     let rows: Vec<(String, Option<f64>, f64)> = (0..120)
         .flat_map(|j| {
@@ -572,10 +577,10 @@ fn the_range_plan_under_a_small_memory_cap_spills_and_equals_the_library() {
         })
         .collect();
     let ctx = gongfu_sql::session(Some(16 << 20)).expect("session");
-    let mut partitions: Vec<Vec<RecordBatch>> = vec![Vec::new(); 4];
+    let mut partitions: Vec<Vec<RecordBatch>> = vec![Vec::new(); 2];
     for (p, part) in partitions.iter_mut().enumerate() {
-        let mine: Vec<_> = rows.iter().skip(p).step_by(4).cloned().collect();
-        for chunk in mine.chunks(8192) {
+        let mine: Vec<_> = rows.iter().skip(p).step_by(2).cloned().collect();
+        for chunk in mine.chunks(1024) {
             part.push(batch(chunk));
         }
     }
@@ -603,7 +608,7 @@ fn the_range_plan_under_a_small_memory_cap_spills_and_equals_the_library() {
         .build()
         .expect("runtime");
     rt.block_on(async {
-        ctx.sql("SET datafusion.execution.sort_spill_reservation_bytes = 1048576")
+        ctx.sql("SET datafusion.execution.batch_size = 1024")
             .await?
             .collect()
             .await
@@ -612,6 +617,26 @@ fn the_range_plan_under_a_small_memory_cap_spills_and_equals_the_library() {
     let got = rt
         .block_on(gongfu_sql::measures_by_ranges(&ctx, cols, &measures, opts))
         .expect("range plan under a 16 MiB cap");
+    // and it did spill: the same plan, the same cap, no disk, fails
+    let mut env = (*ctx.runtime_env()).clone();
+    env.disk_manager = Arc::new(
+        DiskManager::builder()
+            .with_mode(DiskManagerMode::Disabled)
+            .build()
+            .expect("disk manager"),
+    );
+    let no_disk = SessionContext::new_with_state(
+        SessionStateBuilder::new_from_existing(ctx.state())
+            .with_runtime_env(Arc::new(env))
+            .build(),
+    );
+    let e = rt
+        .block_on(gongfu_sql::measures_by_ranges(
+            &no_disk, cols, &measures, opts,
+        ))
+        .expect_err("the plan spills under a 16 MiB cap")
+        .to_string();
+    assert!(e.contains("DiskManager is disabled"), "{e}");
     let mut compared = 0;
     for (key, values) in &got {
         let (x, w): (Vec<f64>, Vec<f64>) = rows
