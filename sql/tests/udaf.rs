@@ -657,3 +657,103 @@ fn the_range_plan_under_a_small_memory_cap_spills_and_equals_the_library() {
     }
     assert_eq!(compared, 13 * calls.len());
 }
+
+/// The table `inner`, counting the scans of it that queries plan.
+#[derive(Debug)]
+struct Counted {
+    inner: Arc<dyn datafusion::catalog::TableProvider>,
+    scans: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+#[async_trait::async_trait]
+impl datafusion::catalog::TableProvider for Counted {
+    fn schema(&self) -> datafusion::arrow::datatypes::SchemaRef {
+        self.inner.schema()
+    }
+
+    fn table_type(&self) -> datafusion::datasource::TableType {
+        self.inner.table_type()
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn datafusion::catalog::Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[datafusion::prelude::Expr],
+        limit: Option<usize>,
+    ) -> datafusion::error::Result<Arc<dyn datafusion::physical_plan::ExecutionPlan>> {
+        self.scans.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.scan(state, projection, filters, limit).await
+    }
+}
+
+/// Runs `calls` by county through the range plan on the households,
+/// counting the scans of the table; the values and the scans.
+fn counted_run(calls: &str) -> (gongfu_sql::RangeResults, usize) {
+    let rows: Vec<(String, Option<f64>, f64)> = households()
+        .into_iter()
+        .map(|(c, x, w)| (c, Some(x), w))
+        .collect();
+    let ctx = context(&rows, 3);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let inner = rt.block_on(ctx.table_provider("hh")).expect("hh");
+    ctx.deregister_table("hh").expect("deregister");
+    let scans = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    ctx.register_table(
+        "hh",
+        Arc::new(Counted {
+            inner,
+            scans: scans.clone(),
+        }),
+    )
+    .expect("register");
+    let measures = Measure::parse_list(calls).expect("measures");
+    let cols = gongfu_sql::RangeColumns {
+        table: "hh",
+        group: Some("county"),
+        income: "income",
+        weight: "weight",
+        strata: None,
+        psu: None,
+    };
+    let opts = gongfu_sql::RangeOptions {
+        ranges: 40,
+        ..Default::default()
+    };
+    let got = rt
+        .block_on(gongfu_sql::measures_by_ranges(&ctx, cols, &measures, opts))
+        .expect("range plan");
+    (got, scans.load(std::sync::atomic::Ordering::SeqCst))
+}
+
+/// A poverty line relative to the median needs the median's range first:
+/// the plan guesses the median at its range's bounds and reads the line's
+/// candidate ranges back with the median's, so that the lines cost no
+/// round of reading back (a scan of the table) beyond the median's — and
+/// the values stay the library's.
+#[test]
+fn a_line_relative_to_the_median_is_read_back_with_the_median() {
+    let calls = ["median", "arpr(scope=domain)", "arpr(pct=0.5,scope=domain)"];
+    let (got, scans) = counted_run(&calls.join(","));
+    let rows: Vec<(String, Option<f64>, f64)> = households()
+        .into_iter()
+        .map(|(c, x, w)| (c, Some(x), w))
+        .collect();
+    for (i, call) in calls.into_iter().enumerate() {
+        let want = expected(&rows, call);
+        for (key, values) in &got {
+            let Some(county) = key else { continue };
+            let v = values[i].as_ref().expect("value").value;
+            assert!(
+                (v - want[county]).abs() <= 1e-12 * want[county].abs(),
+                "{county} {call}: {v} vs {}",
+                want[county]
+            );
+        }
+    }
+    let (_, median_alone) = counted_run("median");
+    assert_eq!(
+        scans, median_alone,
+        "scans with the lines, of the median alone"
+    );
+}

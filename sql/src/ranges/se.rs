@@ -664,7 +664,7 @@ pub(super) async fn standard_errors(
     let mut lins: Vec<Vec<LinCell>> = Vec::new();
     let mut feats = Feats::default();
     reader
-        .in_rounds(ctx, rows, "the linearisations", clock, |eval| {
+        .in_rounds(ctx, rows, "the linearisations", clock, true, |eval| {
             feats = Feats::default();
             feats.fixed(Feat::W);
             lins.clear();
@@ -817,7 +817,7 @@ pub(super) async fn standard_errors(
     }
     // Woodruff: the quantiles at m ± t·SE(m)
     reader
-        .in_rounds(ctx, rows, "Woodruff's intervals", clock, |eval| {
+        .in_rounds(ctx, rows, "Woodruff's intervals", clock, false, |eval| {
             let mut left = Vec::new();
             for &(ri, mi, m, se_m) in &woodruff {
                 let key = results[ri].0.clone();
