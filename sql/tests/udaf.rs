@@ -51,6 +51,18 @@ fn context(rows: &[(String, Option<f64>, f64)], parts: usize) -> SessionContext 
     ctx
 }
 
+/// The range plan's columns of the table `hh` of [`context`], by county.
+fn by_county() -> gongfu_sql::RangeColumns<'static> {
+    gongfu_sql::RangeColumns {
+        table: "hh",
+        group: Some("county"),
+        income: "income",
+        weight: "weight",
+        strata: None,
+        psu: None,
+    }
+}
+
 /// The library's value of `call` on each county's rows.
 fn expected(rows: &[(String, Option<f64>, f64)], call: &str) -> BTreeMap<String, f64> {
     try_expected(rows, call).expect("value")
@@ -451,14 +463,7 @@ fn check_ranges(rows: &[(String, Option<f64>, f64)], ranges: &[usize]) {
                 overall: true,
                 variance: None,
             };
-            let cols = gongfu_sql::RangeColumns {
-                table: "hh",
-                group: Some("county"),
-                income: "income",
-                weight: "weight",
-                strata: None,
-                psu: None,
-            };
+            let cols = by_county();
             let got = rt
                 .block_on(gongfu_sql::measures_by_ranges(&ctx, cols, &measures, opts))
                 .expect("range plan");
@@ -525,14 +530,7 @@ fn the_range_plan_refuses_what_it_cannot_do_exactly() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
-    let cols = gongfu_sql::RangeColumns {
-        table: "hh",
-        group: Some("county"),
-        income: "income",
-        weight: "weight",
-        strata: None,
-        psu: None,
-    };
+    let cols = by_county();
     let run = |calls: &str| {
         let ms = Measure::parse_list(calls).expect("measures");
         rt.block_on(gongfu_sql::measures_by_ranges(
@@ -591,14 +589,7 @@ fn the_range_plan_under_a_small_memory_cap_spills_and_equals_the_library() {
         .iter()
         .map(|c| Measure::parse_list(c).expect(c).remove(0))
         .collect();
-    let cols = gongfu_sql::RangeColumns {
-        table: "hh",
-        group: Some("county"),
-        income: "income",
-        weight: "weight",
-        strata: None,
-        psu: None,
-    };
+    let cols = by_county();
     let opts = gongfu_sql::RangeOptions {
         ranges: 8,
         ..Default::default()
@@ -708,14 +699,7 @@ fn counted_run(calls: &str) -> (gongfu_sql::RangeResults, usize) {
     )
     .expect("register");
     let measures = Measure::parse_list(calls).expect("measures");
-    let cols = gongfu_sql::RangeColumns {
-        table: "hh",
-        group: Some("county"),
-        income: "income",
-        weight: "weight",
-        strata: None,
-        psu: None,
-    };
+    let cols = by_county();
     let opts = gongfu_sql::RangeOptions {
         ranges: 40,
         ..Default::default()
