@@ -38,12 +38,8 @@ if [ ! -d "$data" ]; then
   "$g" synth --persons "$persons" --parts "$parts" --output "$data"
 fi
 out="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$out"
-}
-trap cleanup EXIT
+source bench/cluster.sh
+trap 'cleanup_cluster; rm -rf "$out"' EXIT
 
 sql="SELECT county, gini(pc_income, 1.0) AS gini, median(pc_income, 1.0) AS median
      FROM '$data/' GROUP BY county"
@@ -53,9 +49,6 @@ timed() { # label, command...: prints wall seconds and peak RSS
   read -r wall kb < "$out/time"
   printf '  %-34s %7.2f s  %8.0f MB peak\n' "$label" "$wall" "$((kb / 1024))" >&2
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; return 1; }
-hwm() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$1/status"; }
 
 for i in $(seq 1 "$runs"); do
   echo "run $i"
@@ -63,29 +56,14 @@ for i in $(seq 1 "$runs"); do
     --measures gini,median --by county --quiet --format csv --output "$out/direct.csv"
   timed "DataFusion, one node" "$b" local --format csv "$sql" > "$out/local.csv"
 
-  sp=$(free_port)
-  RUST_LOG=warn "$b" scheduler --port "$sp" & pids+=($!); sched=$!
-  wait_port "$sp"
-  execs=()
-  for k in 1 2; do
-    fp=$(free_port); gp=$(free_port)
-    RUST_LOG=warn "$b" executor --scheduler-port "$sp" --port "$fp" --grpc-port "$gp" \
-      --work-dir "$out/work$k" & pids+=($!); execs+=($!)
-    wait_port "$fp"
-  done
-  sleep 1
+  start_cluster "$b"
   timed "Ballista client (2 executors)" "$b" query --scheduler "df://127.0.0.1:$sp" \
     --format csv "$sql" > "$out/ballista.csv"
   printf '  %-34s %7s    %8s MB peak\n' "  scheduler" "" "$(hwm "$sched")"
   for k in 0 1; do
     printf '  %-34s %7s    %8s MB peak\n' "  executor $((k + 1))" "" "$(hwm "${execs[$k]}")"
   done
-  # executors first: they report to the scheduler until they stop
-  kill "${execs[@]}" 2>/dev/null || true
-  wait "${execs[@]}" 2>/dev/null || true
-  kill "$sched" 2>/dev/null || true
-  wait "$sched" 2>/dev/null || true
-  pids=()
+  stop_cluster
 done
 
 python3 - "$out/direct.csv" "$out/local.csv" "$out/ballista.csv" <<'PY'

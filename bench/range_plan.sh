@@ -33,15 +33,8 @@ CARGO_TARGET_DIR="$sql_target" cargo build -q --manifest-path sql/Cargo.toml --w
 g="${CARGO_TARGET_DIR:-target}/release/gongfu"
 b="$sql_target/debug/gongfu-ballista"
 out="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$out"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 never opened" >&2; return 1; }
-hwm() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$1/status"; }
+source bench/cluster.sh
+trap 'cleanup_cluster; rm -rf "$out"' EXIT
 record() { # label, seconds, MB: one line per measurement, for the medians
   printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$out/times"
   printf '  %-44s %7.2f s  %8s MB peak\n' "$1" "$2" "$3" >&2
@@ -69,17 +62,7 @@ for persons in "${sizes[@]}"; do
       --engine datafusion --output "$out/ranges.csv"
     timed "datafusion, one node, --memory-limit $limit" "$g" "${common[@]}" \
       --engine datafusion --memory-limit "$limit" --output "$out/capped.csv"
-    sp=$(free_port)
-    RUST_LOG=warn "$b" scheduler --port "$sp" & pids+=($!); sched=$!
-    wait_port "$sp"
-    execs=()
-    for k in 1 2; do
-      fp=$(free_port); gp=$(free_port)
-      RUST_LOG=warn "$b" executor --scheduler-port "$sp" --port "$fp" --grpc-port "$gp" \
-        --work-dir "$out/work$k" & pids+=($!); execs+=($!)
-      wait_port "$fp"
-    done
-    sleep 1
+    start_cluster "$b"
     timed "ballista client (2 executors)" "$b" ranges --scheduler "df://127.0.0.1:$sp" \
       --input "$data/" --income pc_income --by county --measures "$measures" \
       > "$out/ballista.csv"
@@ -87,12 +70,7 @@ for persons in "${sizes[@]}"; do
     for k in 0 1; do
       record "ballista executor $((k + 1))" 0 "$(hwm "${execs[$k]}")"
     done
-    kill "${execs[@]}" 2>/dev/null || true
-    wait "${execs[@]}" 2>/dev/null || true
-    kill "$sched" 2>/dev/null || true
-    wait "$sched" 2>/dev/null || true
-    rm -rf "$out"/work*
-    pids=()
+    stop_cluster
   done
   python3 - "$out/times" <<'PY'
 import statistics, sys

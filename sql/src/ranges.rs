@@ -459,7 +459,7 @@ impl Plan<'_> {
             .enumerate()
             .map(|(i, t)| match t {
                 Term::S if self.local => format!("CAST({RANGE_S}(x, w) AS DOUBLE) AS s{i}"),
-                Term::S => format!("CAST(SUM(w * x * c) AS DOUBLE) AS s{i}"),
+                // Term::S: SUM(w * x * c) over the window's c
                 t => format!("CAST(SUM({}) AS DOUBLE) AS s{i}", t.sql()),
             })
             .collect();
@@ -612,21 +612,20 @@ impl Reader<'_> {
     /// finds nothing missing (it returns `true`), reading back between
     /// passes, in one query, the ranges it asked for; at most 8 rounds.
     ///
-    /// With `guess` (for a `pass` that starts its output afresh each time),
-    /// an unsettled pass is run twice more with every missing quantile at
+    /// An unsettled pass is run twice more with every missing quantile at
     /// the lower and at the upper bound of its range, and the ranges those
     /// passes ask for are read back with the others: a poverty line at 60 %
     /// of the median then usually finds its range already read in the next
     /// round instead of costing a round (a scan of the table) of its own.
-    /// What a guessing pass computes is thrown away; only a pass without
-    /// guesses settles, so the values stay exact.
+    /// `pass` must therefore start its output afresh each time: what a
+    /// guessing pass computes is overwritten by the next pass, and only a
+    /// pass without guesses settles, so the values stay exact.
     async fn in_rounds(
         &self,
         ctx: &SessionContext,
         rows: &mut HashMap<(Key, i64), Distribution>,
         what: &str,
         clock: &Trace,
-        guess: bool,
         mut pass: impl FnMut(&Eval<'_>) -> bool,
     ) -> Result<(), SqlError> {
         for _round in 0..8 {
@@ -644,12 +643,10 @@ impl Reader<'_> {
             if done {
                 return Ok(());
             }
-            if guess {
-                for side in [Guess::Lower, Guess::Upper] {
-                    let guessing = eval(Some(side));
-                    pass(&guessing);
-                    wanted.append(&mut guessing.wanted.into_inner());
-                }
+            for side in [Guess::Lower, Guess::Upper] {
+                let guessing = eval(Some(side));
+                pass(&guessing);
+                wanted.append(&mut guessing.wanted.into_inner());
             }
             self.plan.rows(ctx, &wanted, rows).await?;
             clock.step(&format!("{what}: {} ranges read back", wanted.len()));
@@ -1521,7 +1518,7 @@ pub async fn measures_by_ranges_se(
     };
     let mut out: RangeResults = Vec::new();
     reader
-        .in_rounds(ctx, &mut rows, "the estimates", &clock, true, |eval| {
+        .in_rounds(ctx, &mut rows, "the estimates", &clock, |eval| {
             out.clear();
             let mut done = true;
             for key in &keys {

@@ -34,6 +34,14 @@ fn batch(rows: &[(String, Option<f64>, f64)]) -> RecordBatch {
     RecordBatch::try_new(schema, cols).expect("batch")
 }
 
+/// The households, every income present.
+fn with_incomes() -> Vec<(String, Option<f64>, f64)> {
+    households()
+        .into_iter()
+        .map(|(c, x, w)| (c, Some(x), w))
+        .collect()
+}
+
 /// The households as a table of `parts` partitions of several batches each
 /// (rows dealt round-robin, so every county is spread over every partition).
 fn context(rows: &[(String, Option<f64>, f64)], parts: usize) -> SessionContext {
@@ -160,10 +168,7 @@ const CASES: &[(&str, &str)] = &[
 
 #[test]
 fn every_function_by_county_equals_the_library() {
-    let rows: Vec<(String, Option<f64>, f64)> = households()
-        .into_iter()
-        .map(|(c, x, w)| (c, Some(x), w))
-        .collect();
+    let rows = with_incomes();
     let ctx = context(&rows, 4);
     // every catalogue function has a case
     let listed: Vec<String> = gongfu_sql::functions()
@@ -224,10 +229,7 @@ fn every_function_by_county_equals_the_library() {
 
 #[test]
 fn one_partition_or_many_give_the_same_values() {
-    let rows: Vec<(String, Option<f64>, f64)> = households()
-        .into_iter()
-        .map(|(c, x, w)| (c, Some(x), w))
-        .collect();
+    let rows = with_incomes();
     let sql = "SELECT county, gini(income, weight) FROM hh GROUP BY county";
     let one = run(&context(&rows, 1), sql).expect("one");
     let many = run(&context(&rows, 7), sql).expect("many");
@@ -284,10 +286,7 @@ fn parameters_must_be_constants_and_measures_refuse_bad_data_with_their_name() {
 
 #[test]
 fn parquet_files_named_in_from_give_the_same_values() {
-    let rows: Vec<(String, Option<f64>, f64)> = households()
-        .into_iter()
-        .map(|(c, x, w)| (c, Some(x), w))
-        .collect();
+    let rows = with_incomes();
     let ctx = context(&rows, 4);
     let dir = std::env::temp_dir().join(format!("gongfu-sql-test-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -678,14 +677,13 @@ impl datafusion::catalog::TableProvider for Counted {
     }
 }
 
-/// Runs `calls` by county through the range plan on the households,
-/// counting the scans of the table; the values and the scans.
-fn counted_run(calls: &str) -> (gongfu_sql::RangeResults, usize) {
-    let rows: Vec<(String, Option<f64>, f64)> = households()
-        .into_iter()
-        .map(|(c, x, w)| (c, Some(x), w))
-        .collect();
-    let ctx = context(&rows, 3);
+/// Runs `calls` by county through the range plan on `rows`, counting the
+/// scans of the table; the values and the scans.
+fn counted_run(
+    rows: &[(String, Option<f64>, f64)],
+    calls: &str,
+) -> (gongfu_sql::RangeResults, usize) {
+    let ctx = context(rows, 3);
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let inner = rt.block_on(ctx.table_provider("hh")).expect("hh");
     ctx.deregister_table("hh").expect("deregister");
@@ -718,11 +716,8 @@ fn counted_run(calls: &str) -> (gongfu_sql::RangeResults, usize) {
 #[test]
 fn a_line_relative_to_the_median_is_read_back_with_the_median() {
     let calls = ["median", "arpr(scope=domain)", "arpr(pct=0.5,scope=domain)"];
-    let (got, scans) = counted_run(&calls.join(","));
-    let rows: Vec<(String, Option<f64>, f64)> = households()
-        .into_iter()
-        .map(|(c, x, w)| (c, Some(x), w))
-        .collect();
+    let rows = with_incomes();
+    let (got, scans) = counted_run(&rows, &calls.join(","));
     for (i, call) in calls.into_iter().enumerate() {
         let want = expected(&rows, call);
         for (key, values) in &got {
@@ -735,7 +730,7 @@ fn a_line_relative_to_the_median_is_read_back_with_the_median() {
             );
         }
     }
-    let (_, median_alone) = counted_run("median");
+    let (_, median_alone) = counted_run(&rows, "median");
     assert_eq!(
         scans, median_alone,
         "scans with the lines, of the median alone"

@@ -664,7 +664,7 @@ pub(super) async fn standard_errors(
     let mut lins: Vec<Vec<LinCell>> = Vec::new();
     let mut feats = Feats::default();
     reader
-        .in_rounds(ctx, rows, "the linearisations", clock, true, |eval| {
+        .in_rounds(ctx, rows, "the linearisations", clock, |eval| {
             feats = Feats::default();
             feats.fixed(Feat::W);
             lins.clear();
@@ -815,33 +815,41 @@ pub(super) async fn standard_errors(
             }
         }
     }
-    // Woodruff: the quantiles at m ± t·SE(m)
+    // Woodruff: the quantiles at m ± t·SE(m), written into the results
+    // once every interval is settled
+    let mut intervals: Vec<(usize, usize, Result<[f64; 2], String>)> = Vec::new();
     reader
-        .in_rounds(ctx, rows, "Woodruff's intervals", clock, false, |eval| {
-            let mut left = Vec::new();
+        .in_rounds(ctx, rows, "Woodruff's intervals", clock, |eval| {
+            intervals.clear();
+            let mut settled = true;
             for &(ri, mi, m, se_m) in &woodruff {
-                let key = results[ri].0.clone();
+                let key = &results[ri].0;
                 let at = |p: f64| -> R<f64> {
-                    let parts = eval.parts(&key, None)?;
-                    eval.quantile(&key, &parts, p.clamp(0.0, 1.0))
+                    let parts = eval.parts(key, None)?;
+                    eval.quantile(key, &parts, p.clamp(0.0, 1.0))
                 };
                 match (at(m - tq * se_m), at(m + tq * se_m)) {
-                    (Ok(lo), Ok(hi)) => {
-                        if let Ok(e) = results[ri].1[mi].as_mut() {
-                            e.se = Some((hi - lo) / (2.0 * tq));
-                            e.ci = Some([lo, hi]);
-                        }
-                    }
+                    (Ok(lo), Ok(hi)) => intervals.push((ri, mi, Ok([lo, hi]))),
                     (Err(Miss::Fail(why)), _) | (_, Err(Miss::Fail(why))) => {
-                        results[ri].1[mi] = Err(why);
+                        intervals.push((ri, mi, Err(why)));
                     }
-                    _ => left.push((ri, mi, m, se_m)),
+                    _ => settled = false,
                 }
             }
-            woodruff = left;
-            woodruff.is_empty()
+            settled
         })
         .await?;
+    for (ri, mi, interval) in intervals {
+        match interval {
+            Ok([lo, hi]) => {
+                if let Ok(e) = results[ri].1[mi].as_mut() {
+                    e.se = Some((hi - lo) / (2.0 * tq));
+                    e.ci = Some([lo, hi]);
+                }
+            }
+            Err(why) => results[ri].1[mi] = Err(why),
+        }
+    }
     Ok(DesignSummary {
         psu: d.n_psu(),
         strata: d.n_strata(),

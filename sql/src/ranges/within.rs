@@ -147,21 +147,19 @@ fn keep(filter: Option<&BooleanArray>, i: usize) -> bool {
     filter.is_none_or(|f| f.is_valid(i) && f.value(i))
 }
 
-/// A list array of one field of the pairs of each group.
-fn list(groups: &[Vec<(f64, f64)>], field: fn(&(f64, f64)) -> f64) -> ArrayRef {
-    let mut offsets = Vec::with_capacity(groups.len() + 1);
-    offsets.push(0i32);
-    let mut values = Vec::with_capacity(groups.iter().map(Vec::len).sum());
-    for g in groups {
-        values.extend(g.iter().map(field));
-        offsets.push(values.len() as i32);
-    }
-    Arc::new(ListArray::new(
-        Arc::new(Field::new_list_field(DataType::Float64, false)),
-        OffsetBuffer::new(ScalarBuffer::from(offsets)),
-        Arc::new(Float64Array::new(ScalarBuffer::from(values), None)),
-        None,
-    ))
+/// The state columns: the incomes and the weights as two list arrays
+/// sharing `offsets` (group `i`'s pairs at `offsets[i]..offsets[i + 1]`).
+fn lists(offsets: Vec<i32>, xs: Vec<f64>, ws: Vec<f64>) -> Vec<ArrayRef> {
+    let offsets = OffsetBuffer::new(ScalarBuffer::from(offsets));
+    let column = |v: Vec<f64>| -> ArrayRef {
+        Arc::new(ListArray::new(
+            Arc::new(Field::new_list_field(DataType::Float64, false)),
+            offsets.clone(),
+            Arc::new(Float64Array::new(ScalarBuffer::from(v), None)),
+            None,
+        ))
+    };
+    vec![column(xs), column(ws)]
 }
 
 impl GroupsAccumulator for SGroups {
@@ -193,7 +191,16 @@ impl GroupsAccumulator for SGroups {
 
     fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
         let groups = self.take(emit_to);
-        Ok(vec![list(&groups, |p| p.0), list(&groups, |p| p.1)])
+        let n = groups.iter().map(Vec::len).sum();
+        let mut offsets = Vec::with_capacity(groups.len() + 1);
+        offsets.push(0i32);
+        let (mut xs, mut ws) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for g in &groups {
+            xs.extend(g.iter().map(|p| p.0));
+            ws.extend(g.iter().map(|p| p.1));
+            offsets.push(xs.len() as i32);
+        }
+        Ok(lists(offsets, xs, ws))
     }
 
     fn merge_batch(
@@ -235,16 +242,7 @@ impl GroupsAccumulator for SGroups {
             }
             offsets.push(xs.len() as i32);
         }
-        let offsets = OffsetBuffer::new(ScalarBuffer::from(offsets));
-        let column = |v: Vec<f64>| -> ArrayRef {
-            Arc::new(ListArray::new(
-                Arc::new(Field::new_list_field(DataType::Float64, false)),
-                offsets.clone(),
-                Arc::new(Float64Array::new(ScalarBuffer::from(v), None)),
-                None,
-            ))
-        };
-        Ok(vec![column(xs), column(ws)])
+        Ok(lists(offsets, xs, ws))
     }
 
     fn size(&self) -> usize {
